@@ -1,0 +1,133 @@
+"""Minibatches over whole in-memory tensors: no Dataset, no DataLoader, no per-sample Python.
+
+The images stay uint8 (on the CPU, or on the GPU when the caller moved them there once); a batch
+is one gather by index, then one cast-and-normalize over the whole batch, then a layout view. The
+shuffle of epoch ``e`` is a pure function of ``(seed, e)``, so a resumed run sees the same order, and
+the permutation can be sharded by ``rank`` / ``world_size`` for DistributedDataParallel.
+
+Works with NumPy arrays (the from-scratch models; torch is never imported then) and torch tensors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+LAYOUTS = ("nhwc", "nchw", "flat")
+
+
+def _is_numpy(array: Any) -> bool:
+    return isinstance(array, np.ndarray)
+
+
+class Batches:
+    """Iterate over ``(x, y)`` minibatches of ``images`` (N×H×W×C uint8) and ``labels`` (N).
+
+    Parameters
+    ----------
+    batch_size : samples per batch; None takes the whole (shard of the) set as one batch.
+    shuffle, seed : a fresh permutation each epoch from ``(seed, epoch)``; see :meth:`set_epoch`.
+    drop_last : drop a last batch smaller than ``batch_size``.
+    mean, std : per-channel (or scalar) statistics on the 0..255 scale; x = (images - mean) / std.
+        Without them x = images as float32, unscaled.
+    layout : ``"nhwc"`` (as stored), ``"nchw"`` (for convolutions) or ``"flat"`` (N × H·W·C).
+    rank, world_size : this process takes every ``world_size``-th sample of the permutation, starting
+        at ``rank``; the tail is trimmed so every rank gets the same number of batches.
+    """
+
+    def __init__(self, images: Any, labels: Any, batch_size: int | None = None, *, shuffle: bool = True,
+                 seed: int = 0, drop_last: bool = False, mean: float | Sequence[float] | None = None,
+                 std: float | Sequence[float] | None = None, layout: str = "nhwc", rank: int = 0,
+                 world_size: int = 1) -> None:
+        if len(images) != len(labels):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        if images.ndim != 4:
+            raise ValueError(f"images must be N×H×W×C, got shape {tuple(images.shape)}")
+        if batch_size is not None and batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer or None, got {batch_size}")
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+        if not 0 <= rank < world_size:
+            raise ValueError(f"need 0 <= rank < world_size, got rank={rank}, world_size={world_size}")
+        self.images, self.labels = images, labels
+        self.batch_size, self.shuffle, self.seed, self.drop_last = batch_size, shuffle, seed, drop_last
+        self.layout, self.rank, self.world_size = layout, rank, world_size
+        self.epoch = 0
+        self._scale, self._shift = self._affine(mean, std, images.shape[-1])
+
+    def __repr__(self) -> str:
+        return (f"Batches(n={len(self.images)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+                f"seed={self.seed}, drop_last={self.drop_last}, layout={self.layout!r}, "
+                f"rank={self.rank}, world_size={self.world_size})")
+
+    def _affine(self, mean: Any, std: Any, channels: int) -> tuple[Any, Any]:
+        """Fold (x - mean) / std into x * scale + shift, as arrays of the images' kind."""
+        if mean is None and std is None:
+            return None, None
+        mean_a = np.broadcast_to(np.asarray(0.0 if mean is None else mean, dtype=np.float64), (channels,))
+        std_a = np.broadcast_to(np.asarray(1.0 if std is None else std, dtype=np.float64), (channels,))
+        if np.any(std_a <= 0):
+            raise ValueError(f"std must be positive, got {std}")
+        scale, shift = (1.0 / std_a).astype(np.float32), (-mean_a / std_a).astype(np.float32)
+        if _is_numpy(self.images):
+            return scale, shift
+        import torch
+
+        device = self.images.device
+        return torch.from_numpy(scale).to(device), torch.from_numpy(shift).to(device)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Choose the epoch whose permutation the next iteration uses."""
+        self.epoch = epoch
+
+    @property
+    def shard_size(self) -> int:
+        return len(self.images) // self.world_size if self.world_size > 1 else len(self.images)
+
+    def __len__(self) -> int:
+        n, size = self.shard_size, self.batch_size or self.shard_size
+        return n // size if self.drop_last else -(-n // size)
+
+    def order(self) -> np.ndarray:
+        """This rank's sample indices for the current epoch."""
+        n = len(self.images)
+        if self.shuffle:
+            index = np.random.default_rng([self.seed, self.epoch]).permutation(n)
+        else:
+            index = np.arange(n)
+        if self.world_size > 1:
+            index = index[: self.shard_size * self.world_size][self.rank :: self.world_size]
+        return index
+
+    def transform(self, raw: Any) -> Any:
+        """uint8 N×H×W×C -> float32 normalized, in the requested layout (whole-batch operations)."""
+        if _is_numpy(raw):
+            x = raw.astype(np.float32)
+            if self._scale is not None:
+                x *= self._scale
+                x += self._shift
+            if self.layout == "nchw":
+                return x.transpose(0, 3, 1, 2)
+        else:
+            import torch
+
+            x = raw.to(torch.float32)
+            if self._scale is not None:
+                x = torch.addcmul(self._shift, x, self._scale)
+            if self.layout == "nchw":
+                return x.permute(0, 3, 1, 2)  # a channels_last view, no copy
+        return x.reshape(len(x), -1) if self.layout == "flat" else x
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        index = self.order()
+        if not _is_numpy(self.images):
+            import torch
+
+            index = torch.from_numpy(index).to(self.images.device)
+        size = self.batch_size or max(len(index), 1)
+        stop = len(index) - len(index) % size if self.drop_last else len(index)
+        for start in range(0, stop, size):
+            take = index[start : start + size]
+            yield self.transform(self.images[take]), self.labels[take]

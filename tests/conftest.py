@@ -1,0 +1,50 @@
+"""Shared fixtures: an isolated cache for every test, and the real-data mirror for marked tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own empty SHOOTOUT_DATA and no user mirrors unless it sets them."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("SHOOTOUT_DATA", str(cache))
+    real_mirrors = os.environ.get("SHOOTOUT_MIRRORS", "")
+    monkeypatch.delenv("SHOOTOUT_MIRRORS", raising=False)
+    monkeypatch.setenv("SHOOTOUT_TIMEOUT", "5")
+    return cache, real_mirrors
+
+
+def _missing(reason: str):
+    """Outside CI a missing mirror skips; in CI it fails loudly, so real-data tests always run there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"real-data test cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def real_mirror_root() -> Path:
+    """The local folder behind SHOOTOUT_MIRRORS (a file:// URL laid out <dataset>/<file>)."""
+    for base in os.environ.get("SHOOTOUT_MIRRORS", "").split():
+        parsed = urlparse(base)
+        if parsed.scheme == "file" and Path(parsed.path, "mnist").is_dir():
+            return Path(parsed.path)
+    _missing("set SHOOTOUT_MIRRORS=file://<abs path of ../shared/data> to run the real-data tests")
+
+
+@pytest.fixture(scope="session")
+def real_cache(tmp_path_factory) -> Path:
+    """One cache shared by the real-data tests, so each real file is copied in once."""
+    return tmp_path_factory.mktemp("real-cache")
+
+
+@pytest.fixture
+def real_data(real_mirror_root, real_cache, monkeypatch) -> Path:
+    monkeypatch.setenv("SHOOTOUT_MIRRORS", f"file://{real_mirror_root}")
+    monkeypatch.setenv("SHOOTOUT_DATA", str(real_cache))
+    return real_mirror_root

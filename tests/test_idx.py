@@ -1,0 +1,95 @@
+import gzip
+import struct
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from shootout.data import FormatError, read_idx, write_idx
+from shootout.data.idx import encode_idx, parse_idx
+
+IDX_DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
+
+
+@settings(max_examples=60, deadline=None)
+@given(hnp.arrays(dtype=st.sampled_from(IDX_DTYPES), shape=hnp.array_shapes(min_dims=1, max_dims=4, max_side=5)))
+def test_encode_then_parse_returns_the_same_array(array):
+    back = parse_idx(encode_idx(array))
+    assert back.dtype == array.dtype.newbyteorder("=")
+    np.testing.assert_array_equal(back, array)
+
+
+@pytest.mark.parametrize("name", ["x.idx", "x.idx.gz"])
+def test_write_then_read_round_trips_raw_and_gzip(tmp_path, name):
+    array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    write_idx(tmp_path / name, array)
+    raw = (tmp_path / name).read_bytes()
+    assert raw.startswith(b"\x1f\x8b") == name.endswith(".gz")
+    np.testing.assert_array_equal(read_idx(tmp_path / name), array)
+
+
+def test_header_is_big_endian_magic_dtype_and_dims():
+    payload = encode_idx(np.zeros((60000, 28, 28), dtype=np.uint8))
+    assert payload[:4] == bytes([0, 0, 0x08, 3])
+    assert struct.unpack(">3I", payload[4:16]) == (60000, 28, 28)
+
+
+def test_multibyte_values_are_stored_big_endian():
+    payload = encode_idx(np.array([1], dtype=np.int32))
+    assert payload[-4:] == b"\x00\x00\x00\x01"
+
+
+def test_bad_magic_names_the_file_and_both_bytes():
+    payload = b"\x08\x03\x00\x00" + encode_idx(np.zeros(3, np.uint8))[4:]
+    with pytest.raises(FormatError, match=r"labels\.idx: bad IDX magic: expected 00 00 .*found 08 03 00 00"):
+        parse_idx(payload, "labels.idx")
+
+
+def test_unknown_dtype_code_is_refused():
+    with pytest.raises(FormatError, match="unknown IDX dtype code 0x07"):
+        parse_idx(bytes([0, 0, 0x07, 1]) + struct.pack(">I", 1) + b"\x00")
+
+
+def test_zero_dimensions_are_refused():
+    with pytest.raises(FormatError, match="0 dimensions"):
+        parse_idx(bytes([0, 0, 0x08, 0]))
+
+
+def test_header_shorter_than_four_bytes_is_refused():
+    with pytest.raises(FormatError, match="needs 4 bytes, found 2"):
+        parse_idx(b"\x00\x00", "f")
+
+
+def test_header_cut_inside_the_dimensions_is_refused():
+    with pytest.raises(FormatError, match="declares 3 dimensions"):
+        parse_idx(bytes([0, 0, 0x08, 3]) + struct.pack(">I", 5))
+
+
+def test_truncated_payload_says_expected_and_found_bytes():
+    payload = encode_idx(np.zeros((4, 2, 2), np.uint8))[:-3]
+    with pytest.raises(FormatError, match=r"f\.idx: IDX payload truncated: .* needs 16 bytes, found 13"):
+        parse_idx(payload, "f.idx")
+
+
+def test_trailing_bytes_are_refused():
+    with pytest.raises(FormatError, match="trailing bytes"):
+        parse_idx(encode_idx(np.zeros(4, np.uint8)) + b"\x00")
+
+
+def test_truncated_gzip_stream_is_a_format_error(tmp_path):
+    path = tmp_path / "cut.gz"
+    path.write_bytes(gzip.compress(encode_idx(np.arange(1000, dtype=np.int32)))[:-20])
+    with pytest.raises(FormatError, match="cut.gz: not a valid gzip stream"):
+        read_idx(path)
+
+
+def test_missing_file_is_a_format_error_naming_it(tmp_path):
+    with pytest.raises(FormatError, match="nothere.gz: cannot read"):
+        read_idx(tmp_path / "nothere.gz")
+
+
+def test_unsupported_dtype_cannot_be_written():
+    with pytest.raises(ValueError, match="cannot store dtype"):
+        encode_idx(np.zeros(3, dtype=np.uint16))
