@@ -49,10 +49,15 @@ def tiny_idx_spec(payloads: dict[str, bytes], name: str = "tiny", mirrors: tuple
         digest = sha256_hex(payloads[slot])
         slots[slot] = (FileSpec(file, digest), FileSpec(file.removesuffix(".gz"), digest))
     return DatasetSpec(
-        name=name, title="tiny test set", image_shape=(28, 28, 1), classes=tuple("0123456789"),
-        sizes={"train": 12, "test": 5}, slots=slots,
+        name=name,
+        title="tiny test set",
+        image_shape=(28, 28, 1),
+        classes=tuple("0123456789"),
+        sizes={"train": 12, "test": 5},
+        slots=slots,
         splits={"train": ("train-images", "train-labels"), "test": ("test-images", "test-labels")},
-        mirrors=mirrors, reader="idx",
+        mirrors=mirrors,
+        reader="idx",
     )
 
 
@@ -64,8 +69,12 @@ def cifar_binary_batch(images: np.ndarray, labels: np.ndarray) -> bytes:
 
 def cifar_pickle_batch(images: np.ndarray, labels: np.ndarray, protocol: int = 2) -> bytes:
     planar = np.ascontiguousarray(images.transpose(0, 3, 1, 2).reshape(len(images), -1))
-    batch = {b"batch_label": b"test", b"labels": [int(v) for v in labels], b"data": planar,
-             b"filenames": [b"x.png"] * len(labels)}
+    batch = {
+        b"batch_label": b"test",
+        b"labels": [int(v) for v in labels],
+        b"data": planar,
+        b"filenames": [b"x.png"] * len(labels),
+    }
     return pickle.dumps(batch, protocol=protocol)
 
 

@@ -28,31 +28,45 @@ def _dataset_name(value: str) -> str:
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", type=_dataset_name, help="digits, mnist, fashion-mnist or cifar-10")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="a folder holding the dataset's files directly; nothing is downloaded")
-    parser.add_argument("--no-verify", action="store_true",
-                        help="accept local files whose checksum differs (each one is named in a warning)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="a folder holding the dataset's files directly; nothing is downloaded",
+    )
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="accept local files whose checksum differs (each one is named in a warning)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="shootout", description="Train, evaluate and compare classic image classifiers.")
+        prog="shootout", description="Train, evaluate and compare classic image classifiers."
+    )
     from shootout import __version__
 
     parser.add_argument("--version", action="version", version=f"shootout {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    data = commands.add_parser("data", help="datasets: statistics and downloads",
-                               description="Look at and fetch datasets.")
+    data = commands.add_parser(
+        "data", help="datasets: statistics and downloads", description="Look at and fetch datasets."
+    )
     data_commands = data.add_subparsers(dest="data_command", metavar="ACTION")
-    info = data_commands.add_parser("info", help="shape, per-channel mean/std and class counts",
-                                    description="Print a dataset's shapes, per-channel mean and std over "
-                                                "the training pixels, and class counts.")
+    info = data_commands.add_parser(
+        "info",
+        help="shape, per-channel mean/std and class counts",
+        description="Print a dataset's shapes, per-channel mean and std over the training pixels, and class counts.",
+    )
     _add_data_options(info)
     info.set_defaults(handler=_data_info)
-    fetch = data_commands.add_parser("fetch", help="download and verify a dataset's files into the cache",
-                                     description="Download (or check) every file of a dataset; a cached "
-                                                 "file that fails verification is downloaded again.")
+    fetch = data_commands.add_parser(
+        "fetch",
+        help="download and verify a dataset's files into the cache",
+        description="Download (or check) every file of a dataset; a cached "
+        "file that fails verification is downloaded again.",
+    )
     _add_data_options(fetch)
     fetch.set_defaults(handler=_data_fetch)
     data.set_defaults(handler=lambda args: _help(data))
@@ -79,7 +93,7 @@ def _data_fetch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 

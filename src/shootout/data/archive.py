@@ -27,9 +27,7 @@ def check_member(member: tarfile.TarInfo, archive: str) -> None:
             f"{archive}: refusing member {member.name!r}: link to {member.linkname!r} (links are not allowed)"
         )
     if not (member.isreg() or member.isdir()):
-        raise UnsafeArchiveError(
-            f"{archive}: refusing member {member.name!r}: device, fifo or other special file"
-        )
+        raise UnsafeArchiveError(f"{archive}: refusing member {member.name!r}: device, fifo or other special file")
 
 
 def _open(payload: bytes, archive: str) -> tarfile.TarFile:
@@ -59,8 +57,7 @@ def read_members(payload: bytes, archive: str) -> dict[str, bytes]:
             data = handle.read() if handle is not None else b""
             if len(data) != member.size:
                 raise FormatError(
-                    f"{archive}: member {member.name!r} truncated: header says {member.size} bytes, "
-                    f"found {len(data)}"
+                    f"{archive}: member {member.name!r} truncated: header says {member.size} bytes, found {len(data)}"
                 )
             contents[member.name] = data
     return contents

@@ -37,10 +37,21 @@ class Batches:
         at ``rank``; the tail is trimmed so every rank gets the same number of batches.
     """
 
-    def __init__(self, images: Any, labels: Any, batch_size: int | None = None, *, shuffle: bool = True,
-                 seed: int = 0, drop_last: bool = False, mean: float | Sequence[float] | None = None,
-                 std: float | Sequence[float] | None = None, layout: str = "nhwc", rank: int = 0,
-                 world_size: int = 1) -> None:
+    def __init__(
+        self,
+        images: Any,
+        labels: Any,
+        batch_size: int | None = None,
+        *,
+        shuffle: bool = True,
+        seed: int = 0,
+        drop_last: bool = False,
+        mean: float | Sequence[float] | None = None,
+        std: float | Sequence[float] | None = None,
+        layout: str = "nhwc",
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
         if len(images) != len(labels):
             raise ValueError(f"{len(images)} images but {len(labels)} labels")
         if images.ndim != 4:
@@ -58,9 +69,11 @@ class Batches:
         self._scale, self._shift = self._affine(mean, std, images.shape[-1])
 
     def __repr__(self) -> str:
-        return (f"Batches(n={len(self.images)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
-                f"seed={self.seed}, drop_last={self.drop_last}, layout={self.layout!r}, "
-                f"rank={self.rank}, world_size={self.world_size})")
+        return (
+            f"Batches(n={len(self.images)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+            f"seed={self.seed}, drop_last={self.drop_last}, layout={self.layout!r}, "
+            f"rank={self.rank}, world_size={self.world_size})"
+        )
 
     def _affine(self, mean: Any, std: Any, channels: int) -> tuple[Any, Any]:
         """Fold (x - mean) / std into x * scale + shift, as arrays of the images' kind."""
@@ -93,10 +106,7 @@ class Batches:
     def order(self) -> np.ndarray:
         """This rank's sample indices for the current epoch."""
         n = len(self.images)
-        if self.shuffle:
-            index = np.random.default_rng([self.seed, self.epoch]).permutation(n)
-        else:
-            index = np.arange(n)
+        index = np.random.default_rng([self.seed, self.epoch]).permutation(n) if self.shuffle else np.arange(n)
         if self.world_size > 1:
             index = index[: self.shard_size * self.world_size][self.rank :: self.world_size]
         return index

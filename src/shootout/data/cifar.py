@@ -49,8 +49,7 @@ def parse_cifar_binary(payload: bytes, name: str) -> tuple[np.ndarray, np.ndarra
     """Parse one binary batch into (images N×32×32×3 uint8, labels int64)."""
     if len(payload) == 0 or len(payload) % RECORD:
         raise FormatError(
-            f"{name}: CIFAR binary batch must be a whole number of {RECORD}-byte records, "
-            f"found {len(payload)} bytes"
+            f"{name}: CIFAR binary batch must be a whole number of {RECORD}-byte records, found {len(payload)} bytes"
         )
     records = np.frombuffer(payload, dtype=np.uint8).reshape(-1, RECORD)
     return _to_nhwc(records[:, 1:]), _check_labels(records[:, 0], name)
@@ -188,8 +187,7 @@ def read_cifar_archive(members: dict[str, bytes], archive: str, split: str) -> t
         wanted, parse = PYTHON_MEMBERS[split], parse_cifar_pickle
     else:
         raise FormatError(
-            f"{archive}: no CIFAR-10 {split} batches found: expected {BINARY_MEMBERS[split]} "
-            f"or {PYTHON_MEMBERS[split]}"
+            f"{archive}: no CIFAR-10 {split} batches found: expected {BINARY_MEMBERS[split]} or {PYTHON_MEMBERS[split]}"
         )
     parts = [parse(members[m], f"{archive}:{m}") for m in wanted]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])

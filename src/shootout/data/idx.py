@@ -37,9 +37,7 @@ def parse_idx(payload: bytes, name: str = "<bytes>") -> np.ndarray:
         raise FormatError(f"{name}: IDX header needs 4 bytes, found {len(payload)}")
     zero0, zero1, code, ndim = payload[0], payload[1], payload[2], payload[3]
     if zero0 != 0 or zero1 != 0:
-        raise FormatError(
-            f"{name}: bad IDX magic: expected 00 00 <dtype> <ndim>, found {payload[:4].hex(' ')}"
-        )
+        raise FormatError(f"{name}: bad IDX magic: expected 00 00 <dtype> <ndim>, found {payload[:4].hex(' ')}")
     if code not in IDX_DTYPES:
         known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
         raise FormatError(f"{name}: unknown IDX dtype code 0x{code:02X} (known: {known})")
@@ -78,8 +76,9 @@ def encode_idx(array: np.ndarray) -> bytes:
     array = np.asarray(array)
     native = array.dtype.newbyteorder("=")
     if native not in _CODES:
-        raise ValueError(f"IDX cannot store dtype {array.dtype}; use one of uint8, int8, int16, int32, "
-                         "float32, float64")
+        raise ValueError(
+            f"IDX cannot store dtype {array.dtype}; use one of uint8, int8, int16, int32, float32, float64"
+        )
     if array.ndim == 0 or array.ndim > 255:
         raise ValueError(f"IDX needs 1 to 255 dimensions, got {array.ndim}")
     code = _CODES[native]

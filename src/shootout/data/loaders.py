@@ -55,8 +55,9 @@ def _load_cifar(spec: DatasetSpec, split: str, data_dir: Path | None, verify: bo
     return read_cifar_archive(read_members(payload, str(path)), str(path), split)
 
 
-def load(name: str, split: str = "train", data_dir: str | Path | None = None,
-         verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def load(
+    name: str, split: str = "train", data_dir: str | Path | None = None, verify: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(images, labels)`` for one split of a dataset.
 
     Parameters

@@ -56,8 +56,9 @@ def _idx_slot(gz_name: str, sha256: str) -> tuple[FileSpec, ...]:
     return (FileSpec(gz_name, sha256), FileSpec(gz_name.removesuffix(".gz"), sha256))
 
 
-def _mnist_like(name: str, title: str, classes: tuple[str, ...], digests: dict[str, str],
-                mirrors: tuple[str, ...]) -> DatasetSpec:
+def _mnist_like(
+    name: str, title: str, classes: tuple[str, ...], digests: dict[str, str], mirrors: tuple[str, ...]
+) -> DatasetSpec:
     files = {
         "train-images": "train-images-idx3-ubyte.gz",
         "train-labels": "train-labels-idx1-ubyte.gz",
@@ -97,8 +98,7 @@ MNIST = _mnist_like(
 FASHION_MNIST = _mnist_like(
     "fashion-mnist",
     "Fashion-MNIST (Zalando article images)",
-    ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-     "Ankle boot"),
+    ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     {
         "train-images": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
         "train-labels": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
@@ -119,10 +119,16 @@ CIFAR10 = DatasetSpec(
     sizes={"train": 50_000, "test": 10_000},
     slots={
         "archive": (
-            FileSpec("cifar-10-binary.tar.gz", None,
-                     archive_sha256="c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"),
-            FileSpec("cifar-10-python.tar.gz", None,
-                     archive_sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"),
+            FileSpec(
+                "cifar-10-binary.tar.gz",
+                None,
+                archive_sha256="c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd",
+            ),
+            FileSpec(
+                "cifar-10-python.tar.gz",
+                None,
+                archive_sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+            ),
         ),
     },
     splits={"train": ("archive",), "test": ("archive",)},

@@ -40,11 +40,14 @@ def dataset_cache(spec: DatasetSpec) -> Path:
 def _mismatch(path: Path, file: FileSpec, found_payload: str | None, found_archive: str | None) -> str | None:
     """Describe how ``path`` fails its registry digest, or None when it passes."""
     if file.sha256 is not None and found_payload != file.sha256:
-        return (f"{path}: checksum mismatch: expected SHA-256 {file.sha256} of the decompressed payload, "
-                f"found {found_payload}")
+        return (
+            f"{path}: checksum mismatch: expected SHA-256 {file.sha256} of the decompressed payload, "
+            f"found {found_payload}"
+        )
     if file.sha256 is None and file.archive_sha256 is not None and found_archive != file.archive_sha256:
-        return (f"{path}: checksum mismatch: expected SHA-256 {file.archive_sha256} of the archive, "
-                f"found {found_archive}")
+        return (
+            f"{path}: checksum mismatch: expected SHA-256 {file.archive_sha256} of the archive, found {found_archive}"
+        )
     return None
 
 
@@ -81,8 +84,9 @@ def _find(folder: Path, variants: tuple[FileSpec, ...]) -> tuple[Path, FileSpec]
     return None
 
 
-def fetch_slot(spec: DatasetSpec, slot: str, data_dir: Path | None = None, verify: bool = True,
-               refresh: bool = False) -> tuple[Path, bytes]:
+def fetch_slot(
+    spec: DatasetSpec, slot: str, data_dir: Path | None = None, verify: bool = True, refresh: bool = False
+) -> tuple[Path, bytes]:
     """Return (path, verified payload) for one slot of ``spec``, downloading into the cache if needed.
 
     ``refresh`` replaces a cached file that fails verification by a fresh download instead of
@@ -96,8 +100,10 @@ def fetch_slot(spec: DatasetSpec, slot: str, data_dir: Path | None = None, verif
         found = _find(folder, variants)
         if found is None:
             names = " or ".join(f.name for f in variants)
-            raise DatasetError(f"{folder}: no {names} for {spec.name}; place the file there or drop --data-dir "
-                               "to download it into the cache")
+            raise DatasetError(
+                f"{folder}: no {names} for {spec.name}; place the file there or drop --data-dir "
+                "to download it into the cache"
+            )
         path, file = found
         hint = "; pass --no-verify (verify=False) to use your own re-encoded copy, with a warning"
         return path, read_verified(path, file, verify, hint)

@@ -28,8 +28,9 @@ def random_gaussian_2d(rng: np.random.Generator | int | None = None) -> tuple[np
     return mean, cov
 
 
-def _sample(components: list[tuple[np.ndarray, np.ndarray]], classes: np.ndarray, n: int,
-            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _sample(
+    components: list[tuple[np.ndarray, np.ndarray]], classes: np.ndarray, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     X = np.concatenate([rng.multivariate_normal(m, c, size=n) for m, c in components])  # (K·N, 2)
     Y_ = np.repeat(classes.astype(np.int64), n)  # (K·N,)
     return X, Y_
@@ -47,8 +48,9 @@ def sample_gauss_2d(C: int, N: int, rng: np.random.Generator | int | None = None
     return _sample(components, np.arange(C), N, rng)
 
 
-def sample_gmm_2d(K: int, C: int, N: int,
-                  rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def sample_gmm_2d(
+    K: int, C: int, N: int, rng: np.random.Generator | int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``N`` points from each of ``K`` random Gaussians, each given a random class in 0..C-1.
 
     Returns X (K·N × 2, float64) and Y_ (K·N, int64).
