@@ -39,3 +39,13 @@ def test_jpeg_derived_cifar10_loads_with_verification_off_and_a_warning(real_dat
     assert np.bincount(labels).tolist() == [5000] * 10
     means = images.reshape(-1, 3).mean(axis=0, dtype=np.float64)
     np.testing.assert_allclose(means, [125.26884794921875, 122.93301916015625, 113.86283869140625], rtol=1e-12)
+
+
+def test_softmax_regression_from_scratch_reaches_the_seed_accuracy_on_fashion_mnist(real_data):
+    from shootout.scratch import softmax_regression_classify, softmax_regression_train
+
+    images, labels = load("fashion-mnist", "train")
+    test_images, test_labels = load("fashion-mnist", "test")
+    result = softmax_regression_train(images, labels, 10, batch_size=256, lr=0.1, epochs=5, seed=0)
+    accuracy = np.mean(softmax_regression_classify(test_images, result.W, result.b).argmax(axis=1) == test_labels)
+    assert accuracy >= 0.82

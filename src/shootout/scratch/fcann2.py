@@ -47,8 +47,9 @@ def fcann2_init(D: int, hidden: int, C: int, seed: int | None = 0) -> Fcann2Para
     )
 
 
-def fcann2_loss_grads(X: np.ndarray, Y_: np.ndarray, params: Fcann2Params,
-                      param_lambda: float = 0.0) -> tuple[float, Fcann2Params]:
+def fcann2_loss_grads(
+    X: np.ndarray, Y_: np.ndarray, params: Fcann2Params, param_lambda: float = 0.0
+) -> tuple[float, Fcann2Params]:
     """Loss and its gradients (as an :class:`Fcann2Params`) — the readable reference of the backward pass."""
     p = params
     S1 = X @ p.W1 + p.b1  # (N, H)
@@ -76,8 +77,15 @@ class _Workspace:
         self.rowmax = np.empty((N, 1))
 
 
-def _step(X: np.ndarray, rows: np.ndarray, Y_: np.ndarray, p: Fcann2Params, ws: _Workspace,
-          param_delta: float, param_lambda: float) -> None:
+def _step(
+    X: np.ndarray,
+    rows: np.ndarray,
+    Y_: np.ndarray,
+    p: Fcann2Params,
+    ws: _Workspace,
+    param_delta: float,
+    param_lambda: float,
+) -> None:
     """One gradient-descent step, the same algebra as :func:`fcann2_loss_grads`, in place."""
     N = len(X)
     np.matmul(X, p.W1, out=ws.S1)
@@ -110,9 +118,16 @@ def _step(X: np.ndarray, rows: np.ndarray, Y_: np.ndarray, p: Fcann2Params, ws: 
     p.b2 -= param_delta * ws.gb2
 
 
-def fcann2_train(X: np.ndarray, Y_: np.ndarray, hidden: int = 5, param_niter: float = 1e5,
-                 param_delta: float = 0.05, param_lambda: float = 1e-3, seed: int | None = 0,
-                 C: int | None = None) -> Fcann2Params:
+def fcann2_train(
+    X: np.ndarray,
+    Y_: np.ndarray,
+    hidden: int = 5,
+    param_niter: float = 1e5,
+    param_delta: float = 0.05,
+    param_lambda: float = 1e-3,
+    seed: int | None = 0,
+    C: int | None = None,
+) -> Fcann2Params:
     """Train fcann2 by full-batch gradient descent; returns the learned :class:`Fcann2Params`.
 
     X : N × D data, Y_ : N class indices, hidden : width of the ReLU layer, param_niter : steps,

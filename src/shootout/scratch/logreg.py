@@ -16,8 +16,9 @@ import numpy as np
 from shootout.scratch.functional import check_xy, cross_entropy_grad, log_sigmoid, sigmoid, softmax
 
 
-def binlogreg_loss_grads(X: np.ndarray, Y_: np.ndarray, w: np.ndarray, b: float,
-                         param_lambda: float = 0.0) -> tuple[float, np.ndarray, float]:
+def binlogreg_loss_grads(
+    X: np.ndarray, Y_: np.ndarray, w: np.ndarray, b: float, param_lambda: float = 0.0
+) -> tuple[float, np.ndarray, float]:
     """Loss and its gradients (grad_w, grad_b) for binary logistic regression."""
     s = X @ w + b  # (N,)
     y = Y_.astype(np.float64)
@@ -26,8 +27,9 @@ def binlogreg_loss_grads(X: np.ndarray, Y_: np.ndarray, w: np.ndarray, b: float,
     return float(loss), X.T @ g_s + 2 * param_lambda * w, float(g_s.sum())
 
 
-def binlogreg_train(X: np.ndarray, Y_: np.ndarray, param_niter: int = 1000, param_delta: float = 0.1,
-                    param_lambda: float = 0.0) -> tuple[np.ndarray, float]:
+def binlogreg_train(
+    X: np.ndarray, Y_: np.ndarray, param_niter: int = 1000, param_delta: float = 0.1, param_lambda: float = 0.0
+) -> tuple[np.ndarray, float]:
     """Fit binary logistic regression; Y_ holds 0/1. Returns (w (D,), b). Starts from zeros."""
     X, Y_ = check_xy(X, Y_)
     if Y_.size and Y_.max() > 1:
@@ -45,16 +47,23 @@ def binlogreg_classify(X: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     return sigmoid(np.asarray(X, dtype=np.float64) @ w + b)
 
 
-def logreg_loss_grads(X: np.ndarray, Y_: np.ndarray, W: np.ndarray, b: np.ndarray,
-                      param_lambda: float = 0.0) -> tuple[float, np.ndarray, np.ndarray]:
+def logreg_loss_grads(
+    X: np.ndarray, Y_: np.ndarray, W: np.ndarray, b: np.ndarray, param_lambda: float = 0.0
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Loss and its gradients (grad_W (D × C), grad_b (C,)) for multinomial logistic regression."""
     loss, G_s = cross_entropy_grad(X @ W + b, Y_)  # G_s = dL/dS, (N, C)
     loss += param_lambda * float((W * W).sum())
     return loss, X.T @ G_s + 2 * param_lambda * W, G_s.sum(axis=0)
 
 
-def logreg_train(X: np.ndarray, Y_: np.ndarray, param_niter: int = 1000, param_delta: float = 0.1,
-                 param_lambda: float = 0.0, C: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def logreg_train(
+    X: np.ndarray,
+    Y_: np.ndarray,
+    param_niter: int = 1000,
+    param_delta: float = 0.1,
+    param_lambda: float = 0.0,
+    C: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Fit multinomial logistic regression from zeros. Returns (W (D × C), b (C,))."""
     X, Y_ = check_xy(X, Y_)
     C = int(Y_.max()) + 1 if C is None else C

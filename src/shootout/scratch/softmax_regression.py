@@ -30,9 +30,17 @@ class SoftmaxRegressionResult:
         return f"SoftmaxRegressionResult(D={self.W.shape[0]}, C={self.W.shape[1]}, epochs={len(self.history)})"
 
 
-def softmax_regression_train(images: np.ndarray, labels: np.ndarray, num_classes: int | None = None,
-                             batch_size: int = 256, lr: float = 0.1, epochs: int = 5, seed: int = 0,
-                             init_scale: float = 0.01, scale: float = 255.0) -> SoftmaxRegressionResult:
+def softmax_regression_train(
+    images: np.ndarray,
+    labels: np.ndarray,
+    num_classes: int | None = None,
+    batch_size: int = 256,
+    lr: float = 0.1,
+    epochs: int = 5,
+    seed: int = 0,
+    init_scale: float = 0.01,
+    scale: float = 255.0,
+) -> SoftmaxRegressionResult:
     """Train on uint8 images N×H×W×C (divided by ``scale``) with minibatch SGD; see the module docstring."""
     if batch_size < 1 or lr <= 0 or epochs < 0:
         raise ValueError(f"need batch_size >= 1, lr > 0, epochs >= 0; got {batch_size}, {lr}, {epochs}")
