@@ -60,7 +60,7 @@ def parse_idx(payload: bytes, name: str = "<bytes>") -> np.ndarray:
             f"{expected} bytes, found {found}"
         )
     data = np.frombuffer(payload, dtype=dtype, offset=header_len).reshape(shape)
-    return data.astype(dtype.newbyteorder("="), copy=dtype.itemsize > 1)
+    return data.astype(dtype.newbyteorder("="), copy=True)  # writable, and frees the payload bytes
 
 
 def read_idx(source: Path | bytes, name: str | None = None) -> np.ndarray:

@@ -1,0 +1,45 @@
+"""What every shootout net shares: ``logits`` for training, probabilities from ``forward``.
+
+The lab's modules return class probabilities from ``forward``; training needs the logits, so the
+loss is computed stably from log-softmax. ``l2_penalty`` is the sum of squared *weights* (biases and
+batch-norm parameters excluded), the lab's ``param_lambda`` regularizer.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class Classifier(nn.Module):
+    """Base class: subclasses implement :meth:`logits` and list their weight tensors in :meth:`weight_tensors`."""
+
+    def logits(self, X: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def weight_tensors(self) -> list[torch.Tensor]:
+        raise NotImplementedError
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Class probabilities (N × C)."""
+        return torch.softmax(self.logits(X), dim=1)
+
+    def l2_penalty(self) -> torch.Tensor:
+        """Σ ||W||² over the weight tensors."""
+        return sum((w * w).sum() for w in self.weight_tensors())
+
+    def count_params(self, verbose: bool = True) -> int:
+        """Print each parameter's name and shape (when ``verbose``) and return the total count."""
+        total = 0
+        for name, param in self.named_parameters():
+            if verbose:
+                print(f"{name}: {tuple(param.shape)}")
+            total += param.numel()
+        if verbose:
+            print(f"total: {total}")
+        return total
+
+
+def count_params(model: nn.Module, verbose: bool = True) -> int:
+    """The lab's ``count_params`` for any module: names and shapes printed, total returned."""
+    return Classifier.count_params(model, verbose)  # type: ignore[arg-type]

@@ -1,0 +1,71 @@
+"""pt_deep: configurable fully connected classifier (lab 1), optional batch norm.
+
+config = [D, h1, ..., C]: for each hidden layer k, h_k = f(BN?(h_{k-1} W_k + b_k)); the last layer
+gives the scores S = h_{n-2} W_{n-1} + b_{n-1}, P = softmax(S). Weights W_k (in × out) and biases
+live in ``nn.ParameterList``s ``weights`` and ``biases``; batch norm (when asked) follows each hidden
+affine layer, using batch statistics in ``train()`` mode and running statistics in ``eval()`` mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import nn
+
+from shootout.nets.classifier import Classifier
+
+INITS = ("he", "zeros")
+
+
+class PTDeep(Classifier):
+    """Fully connected net for ``config`` = [D, hidden..., C] with ``activation`` between layers.
+
+    init : ``"he"`` — N(0, 2/fan_in) weights, zero biases (default); ``"zeros"`` — everything zero
+    (sensible only without hidden layers, i.e. for logistic regression as in seed 000).
+    """
+
+    def __init__(self, config: Sequence[int], activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu,
+                 batchnorm: bool = False, init: str = "he", seed: int | None = None) -> None:
+        super().__init__()
+        config = [int(c) for c in config]
+        if len(config) < 2 or min(config) < 1:
+            raise ValueError(f"PTDeep config needs at least [D, C] with positive sizes, got {config}")
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        self.config, self.activation, self.batchnorm, self.init = config, activation, batchnorm, init
+        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+        pairs = list(zip(config[:-1], config[1:], strict=True))
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.zeros(i, o) if init == "zeros" else torch.randn(i, o, generator=generator) * (2.0 / i) ** 0.5)
+            for i, o in pairs
+        )
+        self.biases = nn.ParameterList(nn.Parameter(torch.zeros(o)) for _, o in pairs)
+        self.norms = nn.ModuleList(nn.BatchNorm1d(o) for _, o in pairs[:-1]) if batchnorm else None
+
+    def extra_repr(self) -> str:
+        name = getattr(self.activation, "__name__", repr(self.activation))
+        return f"config={self.config}, activation={name}, batchnorm={self.batchnorm}, init={self.init!r}"
+
+    @property
+    def input_dim(self) -> int:
+        return self.config[0]
+
+    def logits(self, X: torch.Tensor) -> torch.Tensor:
+        h = X.reshape(len(X), -1)  # (N, D)
+        last = len(self.weights) - 1
+        for k, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = h @ W + b  # (N, config[k+1])
+            if k < last:
+                if self.norms is not None:
+                    h = self.norms[k](h)
+                h = self.activation(h)
+        return h
+
+    def weight_tensors(self) -> list[torch.Tensor]:
+        return list(self.weights)
+
+    def get_loss(self, X: torch.Tensor, Yoh_: torch.Tensor, param_lambda: float = 0.0) -> torch.Tensor:
+        """Mean negative log-likelihood of one-hot ``Yoh_`` plus ``param_lambda`` · Σ||W_k||²."""
+        nll = -(Yoh_ * torch.log_softmax(self.logits(X), dim=1)).sum(dim=1).mean()
+        return nll + param_lambda * self.l2_penalty()

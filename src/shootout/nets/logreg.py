@@ -1,0 +1,80 @@
+"""pt_logreg: multinomial logistic regression in PyTorch (lab 1), the same model as the NumPy one.
+
+    S = X W + b   (W: D × C),   P = softmax(S)
+    loss = mean_i ( -Σ_c Yoh_[i, c] · log P[i, c] ) + param_lambda · ||W||²
+
+The log-probabilities come from ``log_softmax`` of the scores, so large scores neither overflow nor
+reach ``log(0)``. With zero initial weights, full-batch gradient descent here follows exactly the
+path of :func:`shootout.scratch.logreg_train`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from shootout.nets.classifier import Classifier
+
+
+class PTLogreg(Classifier):
+    """Logistic regression for D-dimensional data and C classes; W and b start at zero."""
+
+    def __init__(self, D: int, C: int) -> None:
+        super().__init__()
+        if D < 1 or C < 2:
+            raise ValueError(f"PTLogreg needs D >= 1 and C >= 2, got D={D}, C={C}")
+        self.D, self.C = D, C
+        self.W = nn.Parameter(torch.zeros(D, C))
+        self.b = nn.Parameter(torch.zeros(C))
+
+    def extra_repr(self) -> str:
+        return f"D={self.D}, C={self.C}"
+
+    def logits(self, X: torch.Tensor) -> torch.Tensor:
+        return X.reshape(len(X), -1) @ self.W + self.b  # (N, C)
+
+    def weight_tensors(self) -> list[torch.Tensor]:
+        return [self.W]
+
+    def get_loss(self, X: torch.Tensor, Yoh_: torch.Tensor, param_lambda: float = 0.0) -> torch.Tensor:
+        """Mean negative log-likelihood of one-hot labels ``Yoh_`` (N × C), plus ``param_lambda``·||W||²."""
+        nll = -(Yoh_ * torch.log_softmax(self.logits(X), dim=1)).sum(dim=1).mean()
+        return nll + param_lambda * self.l2_penalty()
+
+
+def _as_tensor(array, like: nn.Module) -> torch.Tensor:
+    param = next(like.parameters())
+    return torch.as_tensor(np.asarray(array), dtype=param.dtype, device=param.device)
+
+
+def train(model: Classifier, X, Yoh_, param_niter: int, param_delta: float, param_lambda: float = 0.0,
+          log_every: int = 0) -> list[float]:
+    """Full-batch gradient descent on ``model.get_loss``; returns the loss of every iteration.
+
+    X (N × D) and one-hot Yoh_ (N × C) may be NumPy arrays or tensors. This is the lab's
+    functional interface; experiments train through :func:`shootout.train.fit`, which runs the same
+    step with minibatches, schedules, early stopping and checkpoints.
+    """
+    if param_delta <= 0:
+        raise ValueError(f"param_delta must be positive, got {param_delta}")
+    X_t, Y_t = _as_tensor(X, model), _as_tensor(Yoh_, model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=param_delta)
+    model.train()
+    losses = []
+    for i in range(int(param_niter)):
+        loss = model.get_loss(X_t, Y_t, param_lambda)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if log_every and i % log_every == 0:
+            print(f"iteration {i}: loss {losses[-1]:.6f}")
+    return losses
+
+
+def eval(model: Classifier, X) -> np.ndarray:  # noqa: A001 - the lab's name
+    """Class probabilities (N × C) as a NumPy array for NumPy (or tensor) input X."""
+    model.eval()
+    with torch.inference_mode():
+        return model(_as_tensor(X, model)).cpu().numpy()

@@ -1,0 +1,94 @@
+"""A training recipe: every hyper-parameter of a run in one validated, serializable dataclass.
+
+A bad value fails when the recipe is made, before any training, with one :class:`RecipeError`
+that names the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+OPTIMIZERS = ("sgd", "sgd+momentum", "adam")
+SCHEDULES = ("none", "exponential", "cosine", "onecycle")
+DEVICES = ("cpu", "cuda", "auto")
+LAYOUTS = ("flat", "nchw", "nhwc")
+
+
+class RecipeError(ValueError):
+    """A recipe (or the model and data given with it) cannot be trained as asked."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to train a torch classifier; see :func:`shootout.train.fit`."""
+
+    optimizer: str = "sgd"  # sgd | sgd+momentum | adam
+    lr: float = 0.01  # base learning rate
+    momentum: float = 0.9  # for sgd+momentum
+    batch_size: int | None = 64  # None: full batch
+    epochs: int = 5
+    weight_decay: float = 0.0  # the optimizer's weight_decay (all parameters)
+    l2: float = 0.0  # the lab's param_lambda: + l2 · Σ||W||² over weight tensors only
+    schedule: str = "none"  # none | exponential (lr·gamma^epoch) | cosine | onecycle (both per step)
+    gamma: float = 0.95  # exponential decay per epoch
+    warmup: float = 0.25  # onecycle: fraction of the steps spent rising to lr
+    early_stopping: bool = False  # hold out a validation split, keep the best weights
+    val_fraction: float | None = None  # None: 0.2 with early stopping, else 0 (train on everything)
+    patience: int | None = None  # stop after this many epochs without a better validation accuracy
+    seed: int = 0
+    device: str = "auto"  # cpu | cuda | auto
+    mean: float | Sequence[float] | None = None  # on the 0..255 scale; None: training-set statistics
+    std: float | Sequence[float] | None = None
+    layout: str = "flat"  # flat (MLPs) | nchw (CNNs) | nhwc
+    eval_batch_size: int = 4096
+
+    def __post_init__(self) -> None:
+        def bad(name: str, allowed: str) -> RecipeError:
+            return RecipeError(f"recipe: {name}={getattr(self, name)!r} is invalid; {allowed}")
+
+        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("device", DEVICES),
+                              ("layout", LAYOUTS)):
+            if getattr(self, name) not in choices:
+                raise bad(name, f"use one of {', '.join(choices)}")
+        if not self.lr > 0:
+            raise bad("lr", "it must be a positive number")
+        if self.batch_size is not None and (isinstance(self.batch_size, bool) or int(self.batch_size) < 1):
+            raise bad("batch_size", "it must be a positive integer, or None for full batch")
+        if int(self.epochs) < 0:
+            raise bad("epochs", "it must be 0 or more")
+        for name in ("weight_decay", "l2"):
+            if getattr(self, name) < 0:
+                raise bad(name, "it must be 0 or more")
+        if not 0 <= self.momentum < 1:
+            raise bad("momentum", "it must lie in [0, 1)")
+        if not 0 < self.gamma <= 1:
+            raise bad("gamma", "it must lie in (0, 1]")
+        if not 0 < self.warmup < 1:
+            raise bad("warmup", "it must lie in (0, 1)")
+        if self.val_fraction is not None and not 0 <= self.val_fraction < 1:
+            raise bad("val_fraction", "it must lie in [0, 1)")
+        if self.early_stopping and self.val_fraction == 0:
+            raise bad("val_fraction", "early stopping needs a validation split (> 0)")
+        if self.patience is not None and self.patience < 1:
+            raise bad("patience", "it must be a positive number of epochs, or None")
+        if self.eval_batch_size < 1:
+            raise bad("eval_batch_size", "it must be a positive integer")
+
+    @property
+    def validation_fraction(self) -> float:
+        if self.val_fraction is not None:
+            return self.val_fraction
+        return 0.2 if self.early_stopping else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for checkpoints, metrics.json and reports)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def with_(self, **changes: Any) -> Recipe:
+        """A copy with some fields changed (validated again)."""
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise RecipeError(f"recipe: unknown field(s) {', '.join(sorted(unknown))}")
+        return replace(self, **changes)

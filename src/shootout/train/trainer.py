@@ -1,0 +1,264 @@
+"""One trainer for every torch classifier: whole-tensor batches, schedules, early stopping, checkpoints.
+
+The data go to the device once, as uint8; each step takes a minibatch by index, normalizes it in one
+expression and runs forward, loss, backward and the optimizer step. Per-step losses and correct
+counts stay on the device; the host looks at them every ``SYNC_EVERY`` steps (to stop at a
+non-finite loss) and once per epoch. Every epoch ends with an atomic checkpoint that holds all a
+resumed run needs to end with exactly the weights of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from shootout.data.stats import channel_mean_std
+from shootout.train.checkpoint import load_checkpoint, save_checkpoint
+from shootout.train.devices import resolve_device
+from shootout.train.evaluate import Preprocess, evaluate
+from shootout.train.recipe import Recipe, RecipeError
+from shootout.train.schedules import learning_rate
+
+SYNC_EVERY = 50  # steps between host checks for a non-finite loss
+SPLIT_SALT = 0x5EED  # the validation split draws from its own stream, apart from the batch order
+
+
+class DivergenceError(RuntimeError):
+    """The loss became NaN or infinite; the message names epoch, step and learning rate."""
+
+
+@dataclass
+class TrainResult:
+    """What :func:`fit` learned about the run (the model itself is trained in place)."""
+
+    history: list[dict[str, Any]]
+    preprocess: Preprocess
+    device: str
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    train_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"TrainResult(epochs={len(self.history)}, best_epoch={self.best_epoch}, "
+                f"stopped_early={self.stopped_early}, device={self.device!r}, seconds={self.train_seconds:.2f})")
+
+
+def split_validation(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, validation indices), both sorted; ``round(n·fraction)`` samples held out."""
+    held = int(round(n * fraction))
+    order = np.random.default_rng([seed, SPLIT_SALT]).permutation(n)
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
+def _check_data(images: np.ndarray, labels: np.ndarray) -> None:
+    if images.dtype != np.uint8 or images.ndim != 4:
+        raise RecipeError(f"training images must be uint8 N×H×W×C, got {images.dtype} {images.shape}")
+    if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
+        raise RecipeError(f"labels must be {len(images)} integers, got {labels.dtype} {labels.shape}")
+    if len(images) == 0:
+        raise RecipeError("cannot train on zero images")
+
+
+def _check_model(model: torch.nn.Module, sample: torch.Tensor, num_classes: int) -> None:
+    """One forward pass on one sample, so a shape mismatch fails before training with a clear message."""
+    expected = getattr(model, "input_dim", None)
+    if expected is not None and sample[0].numel() != expected:
+        raise RecipeError(f"{type(model).__name__} expects inputs of dimension {expected}, but the data give "
+                          f"{sample[0].numel()} ({'×'.join(map(str, sample.shape[1:]))})")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            out = model.logits(sample)
+    except RuntimeError as exc:
+        raise RecipeError(f"{type(model).__name__} cannot take inputs of shape {tuple(sample.shape)}: "
+                          f"{str(exc).splitlines()[0]}") from None
+    finally:
+        model.train(was_training)
+    if out.ndim != 2 or out.shape[1] < num_classes:
+        raise RecipeError(f"{type(model).__name__} gives {tuple(out.shape[1:])} scores per sample, "
+                          f"but the labels need {num_classes} classes")
+
+
+def make_optimizer(model: torch.nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
+    params = [p for p in model.parameters() if p.requires_grad]
+    if recipe.optimizer == "adam":
+        return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay)
+    momentum = recipe.momentum if recipe.optimizer == "sgd+momentum" else 0.0
+    return torch.optim.SGD(params, lr=recipe.lr, momentum=momentum, weight_decay=recipe.weight_decay)
+
+
+def _first_nonfinite(losses: torch.Tensor, start: int, stop: int) -> int | None:
+    finite = torch.isfinite(losses[start:stop])
+    if bool(finite.all()):
+        return None
+    return start + int((~finite).nonzero()[0, 0])
+
+
+def _rng_state(device: torch.device) -> dict[str, Any]:
+    state = {"torch": torch.get_rng_state()}
+    if device.type == "cuda":
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _restore_rng(state: dict[str, Any], device: torch.device) -> None:
+    torch.set_rng_state(state["torch"])
+    if device.type == "cuda" and "cuda" in state:
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _same_recipe(saved: dict[str, Any], recipe: Recipe, path: Path) -> None:
+    current = recipe.to_dict()
+    differ = [k for k in current if k not in ("epochs", "device") and saved.get(k) != current[k]]
+    if differ:
+        raise RecipeError(f"{path}: checkpoint was written with another recipe ({', '.join(differ)} differ); "
+                          "start a new run instead of resuming")
+
+
+def _stderr_log(line: str) -> None:
+    tqdm.write(line, file=sys.stderr)
+
+
+def fit(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, recipe: Recipe, *,
+        checkpoint: str | Path | None = None, resume: bool = False,
+        log: Callable[[str], None] | None = _stderr_log, progress: bool | None = None) -> TrainResult:
+    """Train ``model`` (a :class:`shootout.nets.Classifier`) in place on uint8 ``images`` and int ``labels``.
+
+    checkpoint : file written atomically after every epoch; with ``resume`` an existing one is
+        continued (same recipe required; ``epochs`` may grow).
+    log : called with one line per epoch (None: silent). progress : a bar per epoch (default: when
+        stderr is a terminal).
+    Raises :class:`RecipeError` before training for a model/data mismatch and
+    :class:`DivergenceError` at a non-finite loss.
+    """
+    images, labels = np.asarray(images), np.asarray(labels)
+    _check_data(images, labels)
+    device = resolve_device(recipe.device)
+    num_classes = int(labels.max()) + 1
+    train_idx, val_idx = split_validation(len(images), recipe.validation_fraction, recipe.seed)
+    train_x, train_y = images[train_idx], labels[train_idx].astype(np.int64)
+    mean, std = channel_mean_std(train_x) if recipe.mean is None or recipe.std is None else (None, None)
+    preprocess = Preprocess(
+        mean=tuple(np.broadcast_to(recipe.mean if recipe.mean is not None else mean, images.shape[-1]).tolist()),
+        std=tuple(np.broadcast_to(recipe.std if recipe.std is not None else std, images.shape[-1]).tolist()),
+        layout=recipe.layout,
+    )
+    torch.manual_seed(recipe.seed)
+    model.to(device)
+    x_all = torch.from_numpy(train_x).to(device)  # uint8 on the device, once
+    y_all = torch.from_numpy(train_y).to(device)
+    batches = preprocess.batches(x_all, y_all, recipe.batch_size, seed=recipe.seed)
+    _check_model(model, next(iter(preprocess.batches(x_all[:1], y_all[:1], 1, shuffle=False)))[0], num_classes)
+    val = (torch.from_numpy(images[val_idx]).to(device), torch.from_numpy(labels[val_idx].astype(np.int64)).to(device))
+    steps = len(batches)
+    optimizer = make_optimizer(model, recipe)
+    history: list[dict[str, Any]] = []
+    best: dict[str, Any] = {"epoch": None, "score": -1.0, "state": None}
+    start_epoch, stale, stopped_early, seconds = 0, 0, False, 0.0
+    path = Path(checkpoint) if checkpoint is not None else None
+
+    if resume and path is not None and path.exists():
+        state = load_checkpoint(path)
+        _same_recipe(state["recipe"], recipe, path)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        history, best, stale = state["history"], state["best"], state["stale"]
+        start_epoch, seconds = state["epoch"], state["train_seconds"]
+        _restore_rng(state["rng"], device)
+        if log:
+            log(f"resumed from {path} after epoch {start_epoch}")
+
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    for epoch in range(start_epoch, recipe.epochs):
+        model.train()
+        batches.set_epoch(epoch)
+        started = time.perf_counter()
+        losses = torch.zeros(steps, device=device)
+        sizes = torch.zeros(steps, device=device)
+        correct = torch.zeros((), dtype=torch.int64, device=device)
+        checked = 0
+        lr = recipe.lr
+        with tqdm(total=steps, desc=f"epoch {epoch + 1}/{recipe.epochs}", disable=not show_bar, leave=False,
+                  file=sys.stderr) as bar:
+            for i, (x, y) in enumerate(batches):
+                lr = learning_rate(recipe, epoch * steps + i, steps)
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+                scores = model.logits(x)  # (B, C)
+                loss = F.cross_entropy(scores, y)
+                if recipe.l2:
+                    loss = loss + recipe.l2 * model.l2_penalty()
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                losses[i] = loss.detach()
+                sizes[i] = len(y)
+                correct += (scores.detach().argmax(dim=1) == y).sum()
+                if (i + 1) % SYNC_EVERY == 0 or i + 1 == steps:
+                    bad = _first_nonfinite(losses, checked, i + 1)
+                    if bad is not None:
+                        raise DivergenceError(
+                            f"training diverged: loss is {losses[bad].item()} at epoch {epoch + 1}, step {bad + 1} "
+                            f"of {steps}, learning rate {learning_rate(recipe, epoch * steps + bad, steps):.4g}; "
+                            "lower the learning rate"
+                        )
+                    checked = i + 1
+                bar.update(1)
+        row: dict[str, Any] = {
+            "epoch": epoch + 1,
+            "train_loss": float((losses * sizes).sum() / sizes.sum()),
+            "train_accuracy": int(correct) / len(train_y),
+            "val_loss": None,
+            "val_accuracy": None,
+            "lr": lr,
+        }
+        if len(val[0]):
+            scores = evaluate(model, val[0], val[1], preprocess, recipe.eval_batch_size)
+            row["val_loss"], row["val_accuracy"] = scores["loss"], scores["accuracy"]
+            if scores["accuracy"] > best["score"]:
+                best = {"epoch": epoch + 1, "score": scores["accuracy"],
+                        "state": {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}}
+                stale = 0
+            else:
+                stale += 1
+        row["seconds"] = time.perf_counter() - started
+        seconds += row["seconds"]
+        history.append(row)
+        if log:
+            log(_format_row(row, recipe.epochs))
+        if path is not None:
+            save_checkpoint(path, {
+                "version": 1, "epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "schedule": {"name": recipe.schedule, "step": (epoch + 1) * steps}, "rng": _rng_state(device),
+                "history": history, "best": best, "stale": stale, "train_seconds": seconds,
+                "recipe": recipe.to_dict(),
+            })
+        if recipe.early_stopping and recipe.patience is not None and stale >= recipe.patience:
+            stopped_early = True
+            if log:
+                log(f"early stopping: no better validation accuracy for {stale} epochs")
+            break
+
+    if recipe.early_stopping and best["state"] is not None:
+        model.load_state_dict(best["state"])
+    return TrainResult(history, preprocess, str(device), best["epoch"] if recipe.early_stopping else None,
+                       stopped_early, seconds)
+
+
+def _format_row(row: dict[str, Any], epochs: int) -> str:
+    parts = [f"epoch {row['epoch']}/{epochs}", f"loss {row['train_loss']:.4f}", f"train acc {row['train_accuracy']:.4f}"]
+    if row["val_accuracy"] is not None:
+        parts.append(f"val acc {row['val_accuracy']:.4f}")
+    parts += [f"lr {row['lr']:.3g}", f"{row['seconds']:.2f}s"]
+    return "  ".join(parts)
