@@ -49,3 +49,39 @@ def test_softmax_regression_from_scratch_reaches_the_seed_accuracy_on_fashion_mn
     result = softmax_regression_train(images, labels, 10, batch_size=256, lr=0.1, epochs=5, seed=0)
     accuracy = np.mean(softmax_regression_classify(test_images, result.W, result.b).argmax(axis=1) == test_labels)
     assert accuracy >= 0.82
+
+
+def test_seed_000_linear_recipe_reaches_0918_on_mnist(real_data):
+    import torch
+
+    from shootout.nets import PTLogreg
+    from shootout.train import Recipe, evaluate, fit
+
+    images, labels = load("mnist", "train")
+    recipe = Recipe(optimizer="sgd", lr=0.01, batch_size=64, epochs=5, mean=33.3184, std=78.5675, device="cpu")
+    torch.manual_seed(0)
+    model = PTLogreg(784, 10)  # zero init, as the seed
+    result = fit(model, images, labels, recipe, log=None, progress=False)
+    accuracy = evaluate(model, *load("mnist", "test"), result.preprocess)["accuracy"]
+    assert accuracy >= 0.918
+
+
+def test_seed_001_mlp_reaches_084_on_fashion_mnist(real_data):
+    import torch
+
+    from shootout.nets import PTDeep
+    from shootout.train import Recipe, evaluate, fit
+
+    images, labels = load("fashion-mnist", "train")
+    torch.manual_seed(0)
+    model = PTDeep([784, 256, 10])
+    result = fit(
+        model,
+        images,
+        labels,
+        Recipe(optimizer="sgd", lr=0.01, batch_size=64, epochs=5, device="cpu"),
+        log=None,
+        progress=False,
+    )
+    accuracy = evaluate(model, *load("fashion-mnist", "test"), result.preprocess)["accuracy"]
+    assert accuracy >= 0.84

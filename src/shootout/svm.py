@@ -19,8 +19,15 @@ class KSVMWrap:
     'scale' = 1/(D·Var X), or a number); kernel : 'rbf' (default) or 'linear'.
     """
 
-    def __init__(self, X: np.ndarray, Y_: np.ndarray, param_svm_c: float = 1, param_svm_gamma: str | float = "auto",
-                 kernel: str = "rbf", seed: int | None = 0) -> None:
+    def __init__(
+        self,
+        X: np.ndarray,
+        Y_: np.ndarray,
+        param_svm_c: float = 1,
+        param_svm_gamma: str | float = "auto",
+        kernel: str = "rbf",
+        seed: int | None = 0,
+    ) -> None:
         X, Y_ = np.asarray(X, dtype=np.float64), np.asarray(Y_)
         if X.ndim != 2 or Y_.shape != (len(X),):
             raise ValueError(f"KSVMWrap needs X of shape N×D and N labels; got {X.shape} and {Y_.shape}")
@@ -29,14 +36,17 @@ class KSVMWrap:
         if param_svm_c <= 0:
             raise ValueError(f"param_svm_c must be positive, got {param_svm_c}")
         self.param_svm_c, self.param_svm_gamma, self.kernel = param_svm_c, param_svm_gamma, kernel
-        self.svm = SVC(C=param_svm_c, gamma=param_svm_gamma, kernel=kernel, decision_function_shape="ovr",
-                       random_state=seed)
+        self.svm = SVC(
+            C=param_svm_c, gamma=param_svm_gamma, kernel=kernel, decision_function_shape="ovr", random_state=seed
+        )
         self.svm.fit(X, Y_)
         self.classes_ = self.svm.classes_
 
     def __repr__(self) -> str:
-        return (f"KSVMWrap(kernel={self.kernel!r}, param_svm_c={self.param_svm_c}, "
-                f"param_svm_gamma={self.param_svm_gamma!r}, support_vectors={len(self.support)})")
+        return (
+            f"KSVMWrap(kernel={self.kernel!r}, param_svm_c={self.param_svm_c}, "
+            f"param_svm_gamma={self.param_svm_gamma!r}, support_vectors={len(self.support)})"
+        )
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predicted class labels (N,)."""

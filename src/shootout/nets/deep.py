@@ -8,6 +8,7 @@ affine layer, using batch statistics in ``train()`` mode and running statistics 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 import torch
@@ -25,8 +26,14 @@ class PTDeep(Classifier):
     (sensible only without hidden layers, i.e. for logistic regression as in seed 000).
     """
 
-    def __init__(self, config: Sequence[int], activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu,
-                 batchnorm: bool = False, init: str = "he", seed: int | None = None) -> None:
+    def __init__(
+        self,
+        config: Sequence[int],
+        activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu,
+        batchnorm: bool = False,
+        init: str = "he",
+        seed: int | None = None,
+    ) -> None:
         super().__init__()
         config = [int(c) for c in config]
         if len(config) < 2 or min(config) < 1:
@@ -35,9 +42,11 @@ class PTDeep(Classifier):
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
         self.config, self.activation, self.batchnorm, self.init = config, activation, batchnorm, init
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
-        pairs = list(zip(config[:-1], config[1:], strict=True))
+        pairs = list(itertools.pairwise(config))
         self.weights = nn.ParameterList(
-            nn.Parameter(torch.zeros(i, o) if init == "zeros" else torch.randn(i, o, generator=generator) * (2.0 / i) ** 0.5)
+            nn.Parameter(
+                torch.zeros(i, o) if init == "zeros" else torch.randn(i, o, generator=generator) * (2.0 / i) ** 0.5
+            )
             for i, o in pairs
         )
         self.biases = nn.ParameterList(nn.Parameter(torch.zeros(o)) for _, o in pairs)

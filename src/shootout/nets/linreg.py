@@ -34,8 +34,7 @@ def line_grads_by_hand(a: torch.Tensor, b: torch.Tensor, X: torch.Tensor, Y: tor
         return float(-2.0 / n * (residual * X).sum()), float(-2.0 / n * residual.sum())
 
 
-def fit_line(X: np.ndarray, Y: np.ndarray, param_niter: int = 1000, param_delta: float = 0.1,
-             seed: int = 0) -> LineFit:
+def fit_line(X: np.ndarray, Y: np.ndarray, param_niter: int = 1000, param_delta: float = 0.1, seed: int = 0) -> LineFit:
     """Gradient descent on (a, b) from a seeded random start; X and Y are 1-D arrays of equal length."""
     X_t = torch.as_tensor(np.asarray(X, dtype=np.float64).ravel())
     Y_t = torch.as_tensor(np.asarray(Y, dtype=np.float64).ravel())
@@ -51,8 +50,15 @@ def fit_line(X: np.ndarray, Y: np.ndarray, param_niter: int = 1000, param_delta:
         loss = ((Y_t - (a * X_t + b)) ** 2).mean()
         optimizer.zero_grad()
         loss.backward()
-        fit.history.append({"loss": loss.item(), "grad_a": hand_a, "grad_b": hand_b,
-                            "autograd_a": a.grad.item(), "autograd_b": b.grad.item()})
+        fit.history.append(
+            {
+                "loss": loss.item(),
+                "grad_a": hand_a,
+                "grad_b": hand_b,
+                "autograd_a": a.grad.item(),
+                "autograd_b": b.grad.item(),
+            }
+        )
         optimizer.step()
     fit.a, fit.b = a.item(), b.item()
     return fit

@@ -48,8 +48,12 @@ class Recipe:
         def bad(name: str, allowed: str) -> RecipeError:
             return RecipeError(f"recipe: {name}={getattr(self, name)!r} is invalid; {allowed}")
 
-        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("device", DEVICES),
-                              ("layout", LAYOUTS)):
+        for name, choices in (
+            ("optimizer", OPTIMIZERS),
+            ("schedule", SCHEDULES),
+            ("device", DEVICES),
+            ("layout", LAYOUTS),
+        ):
             if getattr(self, name) not in choices:
                 raise bad(name, f"use one of {', '.join(choices)}")
         if not self.lr > 0:

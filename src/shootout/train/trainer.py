@@ -49,13 +49,15 @@ class TrainResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return (f"TrainResult(epochs={len(self.history)}, best_epoch={self.best_epoch}, "
-                f"stopped_early={self.stopped_early}, device={self.device!r}, seconds={self.train_seconds:.2f})")
+        return (
+            f"TrainResult(epochs={len(self.history)}, best_epoch={self.best_epoch}, "
+            f"stopped_early={self.stopped_early}, device={self.device!r}, seconds={self.train_seconds:.2f})"
+        )
 
 
 def split_validation(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(train indices, validation indices), both sorted; ``round(n·fraction)`` samples held out."""
-    held = int(round(n * fraction))
+    held = round(n * fraction)
     order = np.random.default_rng([seed, SPLIT_SALT]).permutation(n)
     return np.sort(order[held:]), np.sort(order[:held])
 
@@ -73,21 +75,26 @@ def _check_model(model: torch.nn.Module, sample: torch.Tensor, num_classes: int)
     """One forward pass on one sample, so a shape mismatch fails before training with a clear message."""
     expected = getattr(model, "input_dim", None)
     if expected is not None and sample[0].numel() != expected:
-        raise RecipeError(f"{type(model).__name__} expects inputs of dimension {expected}, but the data give "
-                          f"{sample[0].numel()} ({'×'.join(map(str, sample.shape[1:]))})")
+        raise RecipeError(
+            f"{type(model).__name__} expects inputs of dimension {expected}, but the data give "
+            f"{sample[0].numel()} ({'×'.join(map(str, sample.shape[1:]))})"
+        )
     was_training = model.training
     model.eval()
     try:
         with torch.inference_mode():
             out = model.logits(sample)
     except RuntimeError as exc:
-        raise RecipeError(f"{type(model).__name__} cannot take inputs of shape {tuple(sample.shape)}: "
-                          f"{str(exc).splitlines()[0]}") from None
+        raise RecipeError(
+            f"{type(model).__name__} cannot take inputs of shape {tuple(sample.shape)}: {str(exc).splitlines()[0]}"
+        ) from None
     finally:
         model.train(was_training)
     if out.ndim != 2 or out.shape[1] < num_classes:
-        raise RecipeError(f"{type(model).__name__} gives {tuple(out.shape[1:])} scores per sample, "
-                          f"but the labels need {num_classes} classes")
+        raise RecipeError(
+            f"{type(model).__name__} gives {tuple(out.shape[1:])} scores per sample, "
+            f"but the labels need {num_classes} classes"
+        )
 
 
 def make_optimizer(model: torch.nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
@@ -122,17 +129,27 @@ def _same_recipe(saved: dict[str, Any], recipe: Recipe, path: Path) -> None:
     current = recipe.to_dict()
     differ = [k for k in current if k not in ("epochs", "device") and saved.get(k) != current[k]]
     if differ:
-        raise RecipeError(f"{path}: checkpoint was written with another recipe ({', '.join(differ)} differ); "
-                          "start a new run instead of resuming")
+        raise RecipeError(
+            f"{path}: checkpoint was written with another recipe ({', '.join(differ)} differ); "
+            "start a new run instead of resuming"
+        )
 
 
 def _stderr_log(line: str) -> None:
     tqdm.write(line, file=sys.stderr)
 
 
-def fit(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, recipe: Recipe, *,
-        checkpoint: str | Path | None = None, resume: bool = False,
-        log: Callable[[str], None] | None = _stderr_log, progress: bool | None = None) -> TrainResult:
+def fit(
+    model: torch.nn.Module,
+    images: np.ndarray,
+    labels: np.ndarray,
+    recipe: Recipe,
+    *,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    log: Callable[[str], None] | None = _stderr_log,
+    progress: bool | None = None,
+) -> TrainResult:
     """Train ``model`` (a :class:`shootout.nets.Classifier`) in place on uint8 ``images`` and int ``labels``.
 
     checkpoint : file written atomically after every epoch; with ``resume`` an existing one is
@@ -189,8 +206,9 @@ def fit(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, recipe: 
         correct = torch.zeros((), dtype=torch.int64, device=device)
         checked = 0
         lr = recipe.lr
-        with tqdm(total=steps, desc=f"epoch {epoch + 1}/{recipe.epochs}", disable=not show_bar, leave=False,
-                  file=sys.stderr) as bar:
+        with tqdm(
+            total=steps, desc=f"epoch {epoch + 1}/{recipe.epochs}", disable=not show_bar, leave=False, file=sys.stderr
+        ) as bar:
             for i, (x, y) in enumerate(batches):
                 lr = learning_rate(recipe, epoch * steps + i, steps)
                 for group in optimizer.param_groups:
@@ -227,8 +245,11 @@ def fit(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, recipe: 
             scores = evaluate(model, val[0], val[1], preprocess, recipe.eval_batch_size)
             row["val_loss"], row["val_accuracy"] = scores["loss"], scores["accuracy"]
             if scores["accuracy"] > best["score"]:
-                best = {"epoch": epoch + 1, "score": scores["accuracy"],
-                        "state": {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}}
+                best = {
+                    "epoch": epoch + 1,
+                    "score": scores["accuracy"],
+                    "state": {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
+                }
                 stale = 0
             else:
                 stale += 1
@@ -238,12 +259,22 @@ def fit(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, recipe: 
         if log:
             log(_format_row(row, recipe.epochs))
         if path is not None:
-            save_checkpoint(path, {
-                "version": 1, "epoch": epoch + 1, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "schedule": {"name": recipe.schedule, "step": (epoch + 1) * steps}, "rng": _rng_state(device),
-                "history": history, "best": best, "stale": stale, "train_seconds": seconds,
-                "recipe": recipe.to_dict(),
-            })
+            save_checkpoint(
+                path,
+                {
+                    "version": 1,
+                    "epoch": epoch + 1,
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "schedule": {"name": recipe.schedule, "step": (epoch + 1) * steps},
+                    "rng": _rng_state(device),
+                    "history": history,
+                    "best": best,
+                    "stale": stale,
+                    "train_seconds": seconds,
+                    "recipe": recipe.to_dict(),
+                },
+            )
         if recipe.early_stopping and recipe.patience is not None and stale >= recipe.patience:
             stopped_early = True
             if log:
@@ -252,12 +283,17 @@ def fit(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, recipe: 
 
     if recipe.early_stopping and best["state"] is not None:
         model.load_state_dict(best["state"])
-    return TrainResult(history, preprocess, str(device), best["epoch"] if recipe.early_stopping else None,
-                       stopped_early, seconds)
+    return TrainResult(
+        history, preprocess, str(device), best["epoch"] if recipe.early_stopping else None, stopped_early, seconds
+    )
 
 
 def _format_row(row: dict[str, Any], epochs: int) -> str:
-    parts = [f"epoch {row['epoch']}/{epochs}", f"loss {row['train_loss']:.4f}", f"train acc {row['train_accuracy']:.4f}"]
+    parts = [
+        f"epoch {row['epoch']}/{epochs}",
+        f"loss {row['train_loss']:.4f}",
+        f"train acc {row['train_accuracy']:.4f}",
+    ]
     if row["val_accuracy"] is not None:
         parts.append(f"val acc {row['val_accuracy']:.4f}")
     parts += [f"lr {row['lr']:.3g}", f"{row['seconds']:.2f}s"]

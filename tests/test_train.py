@@ -1,0 +1,268 @@
+"""The trainer on tiny generated images: recipes, determinism, resume, early stopping, divergence."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from shootout.nets import LeNet, PTDeep, PTLogreg
+from shootout.train import (
+    CheckpointError,
+    DivergenceError,
+    Recipe,
+    RecipeError,
+    evaluate,
+    fit,
+    learning_rate,
+    load_checkpoint,
+    predict_proba,
+    resolve_device,
+    save_checkpoint,
+    split_validation,
+)
+from shootout.train import trainer as trainer_module
+
+
+def blobs(n=240, side=4, classes=3, seed=0):
+    """uint8 images whose class decides which quarter of the image is bright."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, n)
+    images = rng.integers(0, 60, size=(n, side, side, 1))
+    for c in range(classes):
+        images[labels == c, c % side, :, 0] += 150
+    return images.astype(np.uint8), labels
+
+
+def quiet(**kwargs):
+    return dict(log=None, progress=False, **kwargs)
+
+
+def _model(seed=0, config=(16, 12, 3), **kwargs):
+    torch.manual_seed(seed)
+    return PTDeep(list(config), **kwargs)
+
+
+def _weights(model):
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (dict(lr=0.0), "lr=0.0 is invalid"),
+        (dict(lr=-1.0), "lr=-1.0 is invalid"),
+        (dict(batch_size=0), "batch_size=0 is invalid"),
+        (dict(optimizer="rmsprop"), "optimizer='rmsprop' is invalid; use one of sgd, sgd\\+momentum, adam"),
+        (dict(schedule="step"), "schedule='step' is invalid"),
+        (dict(epochs=-1), "epochs=-1 is invalid"),
+        (dict(device="tpu"), "device='tpu' is invalid"),
+        (dict(early_stopping=True, val_fraction=0.0), "early stopping needs a validation split"),
+    ],
+)
+def test_bad_recipes_fail_with_one_clear_message(changes, message):
+    with pytest.raises(RecipeError, match=message):
+        Recipe(**changes)
+
+
+def test_input_dimension_that_does_not_match_the_data_fails_before_training():
+    images, labels = blobs()
+    model = PTDeep([10, 3])
+    with pytest.raises(RecipeError, match="PTDeep expects inputs of dimension 10, but the data give 16"):
+        fit(model, images, labels, Recipe(epochs=1), **quiet())
+
+
+def test_cnn_on_images_too_small_fails_before_training():
+    images, labels = blobs(side=4)
+    with pytest.raises(RecipeError, match="LeNet cannot take inputs of shape"):
+        fit(LeNet(1, 3, 28), images, labels, Recipe(epochs=1, layout="nchw"), **quiet())
+
+
+def test_too_few_outputs_for_the_labels_fail_before_training():
+    images, labels = blobs(classes=3)
+    with pytest.raises(RecipeError, match="need 3 classes"):
+        fit(PTDeep([16, 2]), images, labels, Recipe(epochs=1), **quiet())
+
+
+def test_cuda_without_cuda_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(RecipeError, match="CUDA is not available"):
+        resolve_device("cuda")
+    assert resolve_device("auto").type == "cpu"
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "sgd+momentum", "adam"])
+def test_training_learns_the_blobs_with_every_optimizer(optimizer):
+    images, labels = blobs()
+    model = _model()
+    lr = 0.01 if optimizer == "adam" else 0.1
+    result = fit(model, images, labels, Recipe(optimizer=optimizer, lr=lr, batch_size=32, epochs=8), **quiet())
+    assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+    assert evaluate(model, images, labels, result.preprocess)["accuracy"] > 0.95
+
+
+def test_full_batch_training_takes_one_step_per_epoch():
+    images, labels = blobs()
+    model = PTLogreg(16, 3)
+    result = fit(model, images, labels, Recipe(batch_size=None, lr=0.5, epochs=30), **quiet())
+    assert len(result.history) == 30
+    assert result.history[-1]["train_accuracy"] > 0.9
+
+
+def test_history_has_one_row_per_epoch_with_every_field():
+    images, labels = blobs()
+    result = fit(_model(), images, labels, Recipe(epochs=3, early_stopping=True), **quiet())
+    assert [row["epoch"] for row in result.history] == [1, 2, 3]
+    for row in result.history:
+        assert set(row) >= {"train_loss", "train_accuracy", "val_accuracy", "val_loss", "lr", "seconds"}
+        assert 0.0 <= row["val_accuracy"] <= 1.0
+
+
+def test_same_seed_gives_identical_histories_and_weights():
+    images, labels = blobs()
+    recipe = Recipe(optimizer="adam", lr=0.01, epochs=3, seed=4, early_stopping=True)
+    a, b = _model(seed=1), _model(seed=1)
+    ra, rb = fit(a, images, labels, recipe, **quiet()), fit(b, images, labels, recipe, **quiet())
+    strip = [{k: v for k, v in row.items() if k != "seconds"} for row in ra.history]
+    assert strip == [{k: v for k, v in row.items() if k != "seconds"} for row in rb.history]
+    for key, value in a.state_dict().items():
+        assert torch.equal(value, b.state_dict()[key])
+
+
+def test_resumed_run_ends_with_exactly_the_weights_of_an_uninterrupted_one(tmp_path, monkeypatch):
+    images, labels = blobs()
+    # no early stopping, so the final weights are those of the last epoch, not a restored best
+    recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=16, epochs=5, schedule="cosine", val_fraction=0.2)
+    reference = _model(seed=3, batchnorm=True)
+    fit(reference, images, labels, recipe, checkpoint=tmp_path / "ref.pt", **quiet())
+
+    saves = {"n": 0}
+    real_save = trainer_module.save_checkpoint
+
+    def interrupt_after_two(path, state):
+        real_save(path, state)
+        saves["n"] += 1
+        if saves["n"] == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(trainer_module, "save_checkpoint", interrupt_after_two)
+    interrupted = _model(seed=3, batchnorm=True)
+    with pytest.raises(KeyboardInterrupt):
+        fit(interrupted, images, labels, recipe, checkpoint=tmp_path / "run.pt", **quiet())
+    monkeypatch.setattr(trainer_module, "save_checkpoint", real_save)
+
+    resumed = _model(seed=99, batchnorm=True)  # other initial weights: everything must come from the checkpoint
+    result = fit(resumed, images, labels, recipe, checkpoint=tmp_path / "run.pt", resume=True, **quiet())
+    assert len(result.history) == 5
+    for key, value in reference.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[key]), key
+
+
+def test_resume_refuses_a_checkpoint_of_another_recipe(tmp_path):
+    images, labels = blobs()
+    fit(_model(), images, labels, Recipe(epochs=1), checkpoint=tmp_path / "c.pt", **quiet())
+    with pytest.raises(RecipeError, match="another recipe \\(lr differ\\)"):
+        fit(_model(), images, labels, Recipe(epochs=2, lr=0.5), checkpoint=tmp_path / "c.pt", resume=True, **quiet())
+
+
+def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
+    images, labels = blobs(n=300, seed=2)
+    rng = np.random.default_rng(1)
+    noisy = rng.random(300) < 0.25  # label noise and a large step make validation accuracy jump around
+    labels[noisy] = rng.integers(0, 3, noisy.sum())
+    recipe = Recipe(optimizer="sgd+momentum", lr=0.3, batch_size=8, epochs=8, early_stopping=True, seed=1)
+    model = _model(seed=2)
+    result = fit(model, images, labels, recipe, **quiet())
+    best = max(result.history, key=lambda row: row["val_accuracy"])
+    assert result.best_epoch == best["epoch"]
+    assert best["val_accuracy"] > result.history[-1]["val_accuracy"]  # the last epoch is not the best
+    _, val_idx = split_validation(len(images), 0.2, recipe.seed)
+    restored = evaluate(model, images[val_idx], labels[val_idx], result.preprocess)["accuracy"]
+    assert restored == pytest.approx(best["val_accuracy"])
+
+
+def test_patience_stops_training_early():
+    images, labels = blobs()
+    recipe = Recipe(lr=1e-9, epochs=20, early_stopping=True, patience=2)  # too small a step to ever improve
+    result = fit(_model(), images, labels, recipe, **quiet())
+    assert result.stopped_early and len(result.history) == 3
+
+
+def test_huge_learning_rate_stops_at_the_first_non_finite_loss_naming_epoch_step_and_lr():
+    images, labels = blobs()
+    with pytest.raises(DivergenceError, match=r"loss is (nan|inf) at epoch 1, step \d+ of 8, learning rate 1e\+20"):
+        fit(_model(), images, labels, Recipe(lr=1e20, batch_size=32, epochs=3), **quiet())
+
+
+def test_checkpoints_are_written_atomically_each_epoch(tmp_path):
+    images, labels = blobs()
+    fit(_model(), images, labels, Recipe(epochs=2), checkpoint=tmp_path / "c.pt", **quiet())
+    assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]
+    state = load_checkpoint(tmp_path / "c.pt")
+    assert state["epoch"] == 2 and len(state["history"]) == 2 and "optimizer" in state and "rng" in state
+
+
+class Payload:
+    def __reduce__(self):
+        return (print, ("this must never run",))
+
+
+def test_a_checkpoint_holding_a_pickled_object_is_refused(tmp_path, capsys):
+    path = tmp_path / "evil.pt"
+    torch.save({"model": {}, "payload": Payload()}, path)
+    with pytest.raises(CheckpointError, match="refused: the checkpoint holds more than tensors and plain data"):
+        load_checkpoint(path)
+    assert "this must never run" not in capsys.readouterr().out
+
+
+def test_a_truncated_checkpoint_is_a_clear_error(tmp_path):
+    save_checkpoint(tmp_path / "c.pt", {"model": {"w": torch.zeros(100)}})
+    data = (tmp_path / "c.pt").read_bytes()
+    (tmp_path / "c.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="c.pt"):
+        load_checkpoint(tmp_path / "c.pt")
+    assert pickle  # the module under test relies on pickle's error types
+
+
+def test_schedules_are_pure_functions_of_the_step():
+    exp = Recipe(schedule="exponential", gamma=0.5, lr=1.0, epochs=3)
+    assert [learning_rate(exp, s, 10) for s in (0, 9, 10, 25)] == [1.0, 1.0, 0.5, 0.25]
+    cos = Recipe(schedule="cosine", lr=1.0, epochs=2)
+    assert learning_rate(cos, 0, 10) == 1.0 and learning_rate(cos, 10, 10) == pytest.approx(0.5)
+    assert learning_rate(cos, 20, 10) == pytest.approx(0.0, abs=1e-12)
+    one = Recipe(schedule="onecycle", lr=1.0, epochs=4, warmup=0.25)
+    lrs = [learning_rate(one, s, 10) for s in range(40)]
+    assert max(lrs) == pytest.approx(1.0) and lrs.index(max(lrs)) == 10
+    assert lrs[0] == pytest.approx(0.04) and lrs[-1] < 0.01
+
+
+def test_cnn_trains_with_the_nchw_layout():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 64)
+    images = rng.integers(0, 50, size=(64, 16, 16, 3))
+    images[labels == 1, :8] += 200  # class 1: bright top half
+    model = LeNet(3, 2, 16)
+    result = fit(
+        model,
+        images.astype(np.uint8),
+        labels,
+        Recipe(optimizer="adam", lr=3e-3, batch_size=16, epochs=6, layout="nchw"),
+        **quiet(),
+    )
+    probs = predict_proba(model, images.astype(np.uint8), result.preprocess)
+    assert probs.shape == (64, 2) and np.mean(probs.argmax(axis=1) == labels) > 0.9
+
+
+def test_l2_penalty_shrinks_the_weights():
+    images, labels = blobs()
+    plain, decayed = PTLogreg(16, 3), PTLogreg(16, 3)
+    fit(plain, images, labels, Recipe(lr=0.1, epochs=5), **quiet())
+    fit(decayed, images, labels, Recipe(lr=0.1, epochs=5, l2=0.1), **quiet())
+    assert decayed.W.norm() < plain.W.norm()
+
+
+def test_per_epoch_log_lines(capsys):
+    images, labels = blobs()
+    lines = []
+    fit(_model(), images, labels, Recipe(epochs=2), log=lines.append, progress=False)
+    assert len(lines) == 2 and lines[0].startswith("epoch 1/2  loss ")
