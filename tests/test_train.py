@@ -266,3 +266,20 @@ def test_per_epoch_log_lines(capsys):
     lines = []
     fit(_model(), images, labels, Recipe(epochs=2), log=lines.append, progress=False)
     assert len(lines) == 2 and lines[0].startswith("epoch 1/2  loss ")
+
+
+def test_float_feature_matrices_train_with_per_column_standardization():
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal((0, 100), (1, 50), (50, 2)), rng.normal((4, 300), (1, 50), (50, 2))])
+    y = np.repeat([0, 1], 50)
+    model = PTDeep([2, 10, 2])
+    result = fit(model, X, y, Recipe(optimizer="adam", lr=0.05, batch_size=None, epochs=100), **quiet())
+    assert result.preprocess.mean == pytest.approx(tuple(X.mean(axis=0)))
+    assert evaluate(model, X.astype(np.float32), y, result.preprocess)["accuracy"] > 0.95
+
+
+def test_constant_images_do_not_divide_by_zero():
+    images = np.full((20, 4, 4, 1), 7, dtype=np.uint8)
+    labels = np.arange(20) % 2
+    result = fit(PTLogreg(16, 2), images, labels, Recipe(epochs=1), **quiet())
+    assert result.preprocess.std == (1.0,)

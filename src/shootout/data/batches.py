@@ -5,7 +5,8 @@ is one gather by index, then one cast-and-normalize over the whole batch, then a
 shuffle of epoch ``e`` is a pure function of ``(seed, e)``, so a resumed run sees the same order, and
 the permutation can be sharded by ``rank`` / ``world_size`` for DistributedDataParallel.
 
-Works with NumPy arrays (the from-scratch models; torch is never imported then) and torch tensors.
+Works with NumPy arrays (the from-scratch models; torch is never imported then) and torch tensors,
+and with float feature matrices N×D too (the 2-D data), whose columns play the part of channels.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Batches:
     shuffle, seed : a fresh permutation each epoch from ``(seed, epoch)``; see :meth:`set_epoch`.
     drop_last : drop a last batch smaller than ``batch_size``.
     mean, std : per-channel (or scalar) statistics on the 0..255 scale; x = (images - mean) / std.
+        For a feature matrix N×D they are per column.
         Without them x = images as float32, unscaled.
     layout : ``"nhwc"`` (as stored), ``"nchw"`` (for convolutions) or ``"flat"`` (N × H·W·C).
     rank, world_size : this process takes every ``world_size``-th sample of the permutation, starting
@@ -54,12 +56,14 @@ class Batches:
     ) -> None:
         if len(images) != len(labels):
             raise ValueError(f"{len(images)} images but {len(labels)} labels")
-        if images.ndim != 4:
-            raise ValueError(f"images must be N×H×W×C, got shape {tuple(images.shape)}")
+        if images.ndim not in (2, 4):
+            raise ValueError(f"images must be N×H×W×C (or features N×D), got shape {tuple(images.shape)}")
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer or None, got {batch_size}")
         if layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+        if layout == "nchw" and images.ndim != 4:
+            raise ValueError("layout 'nchw' needs images N×H×W×C")
         if not 0 <= rank < world_size:
             raise ValueError(f"need 0 <= rank < world_size, got rank={rank}, world_size={world_size}")
         self.images, self.labels = images, labels

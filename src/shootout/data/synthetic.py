@@ -6,6 +6,8 @@ eigenvalues ((U(0,1)·10/5)²) rotated by a random angle, as in the lab's ``Rand
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 RANGE = (0.0, 10.0)
@@ -28,12 +30,28 @@ def random_gaussian_2d(rng: np.random.Generator | int | None = None) -> tuple[np
     return mean, cov
 
 
-def _sample(
-    components: list[tuple[np.ndarray, np.ndarray]], classes: np.ndarray, n: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    X = np.concatenate([rng.multivariate_normal(m, c, size=n) for m, c in components])  # (K·N, 2)
-    Y_ = np.repeat(classes.astype(np.int64), n)  # (K·N,)
-    return X, Y_
+@dataclass(frozen=True)
+class Mixture2D:
+    """K bivariate Gaussians, each with a class; :meth:`sample` draws N points from every one."""
+
+    means: tuple[np.ndarray, ...]
+    covariances: tuple[np.ndarray, ...]
+    classes: np.ndarray  # (K,) int64
+
+    def sample(self, N: int, rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """X (K·N × 2, float64) and Y_ (K·N, int64), component by component."""
+        rng = _rng(rng)
+        pairs = zip(self.means, self.covariances, strict=True)
+        X = np.concatenate([rng.multivariate_normal(m, c, size=N) for m, c in pairs])
+        return X, np.repeat(self.classes, N)
+
+
+def random_mixture_2d(K: int, C: int | None = None, rng: np.random.Generator | int | None = None) -> Mixture2D:
+    """K random Gaussians; with C, each gets a random class in 0..C-1, else component k is class k."""
+    rng = _rng(rng)
+    components = [random_gaussian_2d(rng) for _ in range(K)]
+    classes = rng.integers(0, C, size=K) if C is not None else np.arange(K)
+    return Mixture2D(tuple(m for m, _ in components), tuple(c for _, c in components), classes.astype(np.int64))
 
 
 def sample_gauss_2d(C: int, N: int, rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -44,8 +62,7 @@ def sample_gauss_2d(C: int, N: int, rng: np.random.Generator | int | None = None
     if C < 1 or N < 1:
         raise ValueError(f"sample_gauss_2d needs C >= 1 and N >= 1, got C={C}, N={N}")
     rng = _rng(rng)
-    components = [random_gaussian_2d(rng) for _ in range(C)]
-    return _sample(components, np.arange(C), N, rng)
+    return random_mixture_2d(C, None, rng).sample(N, rng)
 
 
 def sample_gmm_2d(
@@ -58,6 +75,4 @@ def sample_gmm_2d(
     if K < 1 or C < 1 or N < 1:
         raise ValueError(f"sample_gmm_2d needs K, C, N >= 1, got K={K}, C={C}, N={N}")
     rng = _rng(rng)
-    components = [random_gaussian_2d(rng) for _ in range(K)]
-    classes = rng.integers(0, C, size=K)
-    return _sample(components, classes, N, rng)
+    return random_mixture_2d(K, C, rng).sample(N, rng)

@@ -1,10 +1,11 @@
-"""PyTorch models: pt_linreg, PTLogreg, PTDeep and LeNet; all run on the CPU or CUDA alike."""
+"""PyTorch models: pt_linreg, PTLogreg, PTDeep, LeNet and a small CNN; all run on the CPU or CUDA alike."""
 
 from shootout.nets.classifier import Classifier, count_params
 from shootout.nets.deep import PTDeep
 from shootout.nets.lenet import LeNet
 from shootout.nets.linreg import LineFit, fit_line, line_grads_by_hand
 from shootout.nets.logreg import PTLogreg, eval, train
+from shootout.nets.smallcnn import SmallCNN
 
 __all__ = [
     "Classifier",
@@ -12,6 +13,7 @@ __all__ = [
     "LineFit",
     "PTDeep",
     "PTLogreg",
+    "SmallCNN",
     "count_params",
     "eval",
     "fit_line",

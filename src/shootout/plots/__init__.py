@@ -2,6 +2,8 @@
 
 2-D classification: :func:`graph_surface` (the decision surface and its contour) and
 :func:`graph_data` (points by true class, correct as circles, wrong as squares, special ones large).
+Runs: :func:`learning_curves`, :func:`image_grid` (true and predicted labels), :func:`weight_images`,
+:func:`confusion_matrix_plot`.
 """
 
 import os
@@ -11,7 +13,17 @@ import matplotlib
 if not os.environ.get("MPLBACKEND") and not os.environ.get("DISPLAY"):
     matplotlib.use("Agg")
 
+from shootout.plots.curves import learning_curves
 from shootout.plots.files import save_figure
+from shootout.plots.images import confusion_matrix_plot, image_grid, weight_images
 from shootout.plots.surface import graph_data, graph_surface
 
-__all__ = ["graph_data", "graph_surface", "save_figure"]
+__all__ = [
+    "confusion_matrix_plot",
+    "graph_data",
+    "graph_surface",
+    "image_grid",
+    "learning_curves",
+    "save_figure",
+    "weight_images",
+]

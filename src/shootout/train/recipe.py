@@ -43,6 +43,8 @@ class Recipe:
     std: float | Sequence[float] | None = None
     layout: str = "flat"  # flat (MLPs) | nchw (CNNs) | nhwc
     eval_batch_size: int = 4096
+    checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
+    log_every: int = 1  # epochs between log lines (the last epoch is always logged)
 
     def __post_init__(self) -> None:
         def bad(name: str, allowed: str) -> RecipeError:
@@ -77,8 +79,9 @@ class Recipe:
             raise bad("val_fraction", "early stopping needs a validation split (> 0)")
         if self.patience is not None and self.patience < 1:
             raise bad("patience", "it must be a positive number of epochs, or None")
-        if self.eval_batch_size < 1:
-            raise bad("eval_batch_size", "it must be a positive integer")
+        for name in ("eval_batch_size", "checkpoint_every", "log_every"):
+            if getattr(self, name) < 1:
+                raise bad(name, "it must be a positive integer")
 
     @property
     def validation_fraction(self) -> float:

@@ -63,8 +63,14 @@ def split_validation(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np
 
 
 def _check_data(images: np.ndarray, labels: np.ndarray) -> None:
-    if images.dtype != np.uint8 or images.ndim != 4:
-        raise RecipeError(f"training images must be uint8 N×H×W×C, got {images.dtype} {images.shape}")
+    is_images = images.dtype == np.uint8 and images.ndim == 4
+    is_features = images.ndim == 2 and np.issubdtype(images.dtype, np.floating)
+    if not (is_images or is_features):
+        raise RecipeError(
+            f"training data must be uint8 images N×H×W×C or float features N×D, got {images.dtype} {images.shape}"
+        )
+    if is_features and not np.all(np.isfinite(images)):
+        raise RecipeError("training features hold NaN or infinite values")
     if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
         raise RecipeError(f"labels must be {len(images)} integers, got {labels.dtype} {labels.shape}")
     if len(images) == 0:
@@ -95,6 +101,15 @@ def _check_model(model: torch.nn.Module, sample: torch.Tensor, num_classes: int)
             f"{type(model).__name__} gives {tuple(out.shape[1:])} scores per sample, "
             f"but the labels need {num_classes} classes"
         )
+
+
+def _statistics(x: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Per-channel mean/std of uint8 images, per-column ones of float features (std 0 -> 1)."""
+    if x.dtype == np.uint8:
+        mean, std = (np.asarray(v) for v in channel_mean_std(x))
+    else:
+        mean, std = x.mean(axis=0, dtype=np.float64), x.std(axis=0, dtype=np.float64)
+    return tuple(mean.tolist()), tuple(np.where(std > 0, std, 1.0).tolist())
 
 
 def make_optimizer(model: torch.nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
@@ -165,7 +180,7 @@ def fit(
     num_classes = int(labels.max()) + 1
     train_idx, val_idx = split_validation(len(images), recipe.validation_fraction, recipe.seed)
     train_x, train_y = images[train_idx], labels[train_idx].astype(np.int64)
-    mean, std = channel_mean_std(train_x) if recipe.mean is None or recipe.std is None else (None, None)
+    mean, std = _statistics(train_x) if recipe.mean is None or recipe.std is None else (None, None)
     preprocess = Preprocess(
         mean=tuple(np.broadcast_to(recipe.mean if recipe.mean is not None else mean, images.shape[-1]).tolist()),
         std=tuple(np.broadcast_to(recipe.std if recipe.std is not None else std, images.shape[-1]).tolist()),
@@ -173,6 +188,8 @@ def fit(
     )
     torch.manual_seed(recipe.seed)
     model.to(device)
+    if train_x.dtype != np.uint8:
+        train_x, images = train_x.astype(np.float32), images.astype(np.float32)
     x_all = torch.from_numpy(train_x).to(device)  # uint8 on the device, once
     y_all = torch.from_numpy(train_y).to(device)
     batches = preprocess.batches(x_all, y_all, recipe.batch_size, seed=recipe.seed)
@@ -197,18 +214,27 @@ def fit(
             log(f"resumed from {path} after epoch {start_epoch}")
 
     show_bar = sys.stderr.isatty() if progress is None else progress
-    for epoch in range(start_epoch, recipe.epochs):
-        model.train()
-        batches.set_epoch(epoch)
-        started = time.perf_counter()
-        losses = torch.zeros(steps, device=device)
-        sizes = torch.zeros(steps, device=device)
-        correct = torch.zeros((), dtype=torch.int64, device=device)
-        checked = 0
-        lr = recipe.lr
-        with tqdm(
-            total=steps, desc=f"epoch {epoch + 1}/{recipe.epochs}", disable=not show_bar, leave=False, file=sys.stderr
-        ) as bar:
+    # On a terminal one bar runs over all remaining steps, its postfix showing the last epoch's numbers;
+    # elsewhere (CI, files) one log line per epoch.
+    bar = tqdm(
+        total=steps * (recipe.epochs - start_epoch),
+        disable=not show_bar,
+        leave=False,
+        file=sys.stderr,
+        unit="step",
+        dynamic_ncols=True,
+    )
+    with bar:
+        for epoch in range(start_epoch, recipe.epochs):
+            model.train()
+            batches.set_epoch(epoch)
+            started = time.perf_counter()
+            losses = torch.zeros(steps, device=device)
+            sizes = torch.zeros(steps, device=device)
+            correct = torch.zeros((), dtype=torch.int64, device=device)
+            checked = 0
+            lr = recipe.lr
+            bar.set_description(f"epoch {epoch + 1}/{recipe.epochs}")
             for i, (x, y) in enumerate(batches):
                 lr = learning_rate(recipe, epoch * steps + i, steps)
                 for group in optimizer.param_groups:
@@ -233,53 +259,57 @@ def fit(
                         )
                     checked = i + 1
                 bar.update(1)
-        row: dict[str, Any] = {
-            "epoch": epoch + 1,
-            "train_loss": float((losses * sizes).sum() / sizes.sum()),
-            "train_accuracy": int(correct) / len(train_y),
-            "val_loss": None,
-            "val_accuracy": None,
-            "lr": lr,
-        }
-        if len(val[0]):
-            scores = evaluate(model, val[0], val[1], preprocess, recipe.eval_batch_size)
-            row["val_loss"], row["val_accuracy"] = scores["loss"], scores["accuracy"]
-            if scores["accuracy"] > best["score"]:
-                best = {
-                    "epoch": epoch + 1,
-                    "score": scores["accuracy"],
-                    "state": {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
-                }
-                stale = 0
-            else:
-                stale += 1
-        row["seconds"] = time.perf_counter() - started
-        seconds += row["seconds"]
-        history.append(row)
-        if log:
-            log(_format_row(row, recipe.epochs))
-        if path is not None:
-            save_checkpoint(
-                path,
-                {
-                    "version": 1,
-                    "epoch": epoch + 1,
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "schedule": {"name": recipe.schedule, "step": (epoch + 1) * steps},
-                    "rng": _rng_state(device),
-                    "history": history,
-                    "best": best,
-                    "stale": stale,
-                    "train_seconds": seconds,
-                    "recipe": recipe.to_dict(),
-                },
-            )
-        if recipe.early_stopping and recipe.patience is not None and stale >= recipe.patience:
-            stopped_early = True
-            if log:
-                log(f"early stopping: no better validation accuracy for {stale} epochs")
-            break
+            row: dict[str, Any] = {
+                "epoch": epoch + 1,
+                "train_loss": float((losses * sizes).sum() / sizes.sum()),
+                "train_accuracy": int(correct) / len(train_y),
+                "val_loss": None,
+                "val_accuracy": None,
+                "lr": lr,
+            }
+            if len(val[0]):
+                scores = evaluate(model, val[0], val[1], preprocess, recipe.eval_batch_size)
+                row["val_loss"], row["val_accuracy"] = scores["loss"], scores["accuracy"]
+                if scores["accuracy"] > best["score"]:
+                    best = {
+                        "epoch": epoch + 1,
+                        "score": scores["accuracy"],
+                        "state": {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
+                    }
+                    stale = 0
+                else:
+                    stale += 1
+            row["seconds"] = time.perf_counter() - started
+            seconds += row["seconds"]
+            history.append(row)
+            stop = recipe.early_stopping and recipe.patience is not None and stale >= recipe.patience
+            last = stop or epoch + 1 == recipe.epochs
+            if show_bar:
+                bar.set_postfix_str(_format_row(row, recipe.epochs).split("  ", 1)[1], refresh=False)
+            elif log and (last or (epoch + 1) % recipe.log_every == 0):
+                log(_format_row(row, recipe.epochs))
+            if path is not None and (last or (epoch + 1) % recipe.checkpoint_every == 0):
+                save_checkpoint(
+                    path,
+                    {
+                        "version": 1,
+                        "epoch": epoch + 1,
+                        "model": model.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "schedule": {"name": recipe.schedule, "step": (epoch + 1) * steps},
+                        "rng": _rng_state(device),
+                        "history": history,
+                        "best": best,
+                        "stale": stale,
+                        "train_seconds": seconds,
+                        "recipe": recipe.to_dict(),
+                    },
+                )
+            if stop:
+                stopped_early = True
+                if log:
+                    log(f"early stopping: no better validation accuracy for {stale} epochs")
+                break
 
     if recipe.early_stopping and best["state"] is not None:
         model.load_state_dict(best["state"])

@@ -1,0 +1,96 @@
+"""The torch models as one estimator: the architecture by name, trained by :func:`shootout.train.fit`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from shootout.estimators.base import Contestant
+from shootout.nets import LeNet, PTDeep, PTLogreg, SmallCNN
+from shootout.train import Recipe, evaluate, fit, predict_proba
+
+ARCHS = ("logreg", "deep", "lenet", "smallcnn")
+ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+
+class TorchNet(Contestant):
+    """A torch classifier: ``arch`` (logreg | deep | lenet | smallcnn) trained with ``recipe``.
+
+    hidden : hidden widths for ``deep`` ([D, *hidden, C]); activation : relu | tanh | sigmoid;
+    batchnorm : batch norm after hidden layers (deep); init : he | zeros (deep).
+    The network is built in ``fit`` from the data's shape, under ``torch.manual_seed(recipe.seed)``.
+    """
+
+    def __init__(
+        self,
+        arch: str = "deep",
+        hidden: Sequence[int] = (),
+        activation: str = "relu",
+        batchnorm: bool = False,
+        init: str = "he",
+        recipe: Recipe | None = None,
+    ) -> None:
+        self.arch, self.hidden, self.activation = arch, hidden, activation
+        self.batchnorm, self.init, self.recipe = batchnorm, init, recipe
+
+    def _recipe(self) -> Recipe:
+        return self.recipe if self.recipe is not None else Recipe()
+
+    def build(self, shape: tuple[int, ...], num_classes: int) -> torch.nn.Module:
+        """The untrained network for samples of ``shape`` (H×W×C or D)."""
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch must be one of {ARCHS}, got {self.arch!r}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {self.activation!r}")
+        D = int(np.prod(shape))
+        if self.arch == "logreg":
+            return PTLogreg(D, num_classes)
+        if self.arch == "deep":
+            return PTDeep([D, *self.hidden, num_classes], ACTIVATIONS[self.activation], self.batchnorm, self.init)
+        if len(shape) != 3 or shape[0] != shape[1]:
+            raise ValueError(f"{self.arch} needs square images H×W×C, got samples of shape {shape}")
+        side, channels = shape[0], shape[2]
+        return (LeNet if self.arch == "lenet" else SmallCNN)(channels, num_classes, side)
+
+    def _fit(
+        self,
+        X: Any,
+        y: np.ndarray,
+        checkpoint: Any = None,
+        resume: bool = False,
+        log: Any = None,
+        progress: bool | None = False,
+        **_: Any,
+    ) -> None:
+        recipe = self._recipe()
+        torch.manual_seed(recipe.seed)
+        X = np.asarray(X)
+        self.model_ = self.build(X.shape[1:], len(self.classes_))
+        result = fit(self.model_, X, y, recipe, checkpoint=checkpoint, resume=resume, log=log, progress=progress)
+        self.result_, self.history_ = result, result.history
+        self.n_params_ = sum(p.numel() for p in self.model_.parameters())
+        self.epochs_ = len(result.history)
+
+    def initial_loss(self, X: Any, y: Any) -> float:
+        """Cross-entropy of a freshly built (untrained) network of this recipe on (X, y) — about ln C."""
+        recipe = self._recipe()
+        torch.manual_seed(recipe.seed)
+        X = np.asarray(X)
+        classes, encoded = np.unique(np.asarray(y), return_inverse=True)
+        model = self.build(X.shape[1:], len(classes))
+        preprocess = self.result_.preprocess if hasattr(self, "result_") else None
+        if preprocess is None:
+            raise ValueError("initial_loss needs a fitted estimator (for its normalization)")
+        return evaluate(model, X if X.dtype == np.uint8 else X.astype(np.float32), encoded, preprocess)["loss"]
+
+    def _proba(self, X: Any) -> np.ndarray:
+        X = np.asarray(X)
+        return predict_proba(
+            self.model_,
+            X if X.dtype == np.uint8 else X.astype(np.float32),
+            self.result_.preprocess,
+            self._recipe().eval_batch_size,
+        )

@@ -1,0 +1,91 @@
+"""A run folder that is created atomically: it gets its final name only when the run succeeded.
+
+While a run works it writes into ``<final>.partial``; on success that folder is renamed to the final
+name, so a folder under the final name is always complete. A failed or killed run leaves only the
+``.partial`` folder (with ``failure.json`` when the failure could be caught), which ``--resume``
+continues from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from shootout.data.files import atomic_write_bytes
+
+PARTIAL = ".partial"
+
+
+class RunFolderError(RuntimeError):
+    """The run folder cannot be created or completed."""
+
+
+def default_run_dir(name: str, root: str | Path = "runs") -> Path:
+    return Path(root) / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+class RunFolder:
+    """Write files into ``work`` (the .partial folder); :meth:`commit` renames it to ``final``."""
+
+    def __init__(self, final: str | Path, resume: bool = False) -> None:
+        final = Path(final)
+        if final.name.endswith(PARTIAL):
+            final = final.with_name(final.name[: -len(PARTIAL)])
+        self.final, self.work = final, final.with_name(final.name + PARTIAL)
+        if final.exists() and (not final.is_dir() or any(final.iterdir())):
+            raise RunFolderError(f"{final} already exists and is not empty; choose another --out")
+        try:
+            if resume:
+                if not self.work.is_dir():
+                    raise RunFolderError(f"nothing to resume: {self.work} does not exist")
+                (self.work / "failure.json").unlink(missing_ok=True)
+            else:
+                if self.work.exists():
+                    shutil.rmtree(self.work)
+                self.work.mkdir(parents=True)
+            probe = self.work / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise RunFolderError(f"cannot create the run folder {self.work}: {exc.strerror or exc}") from None
+
+    def path(self, *parts: str) -> Path:
+        target = self.work.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_text(self, name: str, text: str) -> Path:
+        target = self.path(name)
+        atomic_write_bytes(target, text.encode())
+        return target
+
+    def write_json(self, name: str, data: Any) -> Path:
+        return self.write_text(name, json.dumps(data, indent=2, default=_plain) + "\n")
+
+    def commit(self) -> Path:
+        """Give the folder its final name (an empty folder of that name is replaced)."""
+        if self.final.is_dir():
+            self.final.rmdir()
+        os.replace(self.work, self.final)
+        return self.final
+
+    def fail(self, error: BaseException) -> None:
+        """Record why the run stopped; the folder keeps its .partial name."""
+        # a full disk may be the failure itself: then the .partial name alone says enough
+        with contextlib.suppress(OSError):
+            self.write_json(
+                "failure.json",
+                {"error": type(error).__name__, "message": str(error), "time": time.strftime("%Y-%m-%dT%H:%M:%S")},
+            )
+
+
+def _plain(value: Any) -> Any:
+    """JSON for NumPy scalars and arrays, and anything else as its string."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)

@@ -1,0 +1,117 @@
+"""Pictures of images: a grid with true and predicted labels, weight images, a confusion matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from shootout.plots.files import save_figure
+
+
+def _show(ax, image: np.ndarray) -> None:
+    """Draw one H×W×C image (uint8 or float), grey for one channel."""
+    if image.shape[-1] == 1:
+        ax.imshow(image[..., 0], cmap="gray")
+    else:
+        ax.imshow(image if image.dtype == np.uint8 else np.clip(image, 0, 1))
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def image_grid(
+    images: np.ndarray,
+    true: Sequence[int],
+    predicted: Sequence[int] | None,
+    class_names: Sequence[str],
+    path: str | Path,
+    title: str = "",
+    notes: Sequence[str] | None = None,
+    columns: int = 8,
+) -> Path:
+    """Images N×H×W×C with 'true' and 'predicted' names under each (wrong ones in red), as seed 004 shows."""
+    n = len(images)
+    rows = max(1, -(-n // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.8 * rows), squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        if i >= n:
+            ax.axis("off")
+            continue
+        _show(ax, images[i])
+        label = f"true {class_names[true[i]]}"
+        wrong = predicted is not None and predicted[i] != true[i]
+        if predicted is not None:
+            label += f"\npred {class_names[predicted[i]]}"
+        if notes is not None:
+            label += f"\n{notes[i]}"
+        ax.set_title(label, fontsize=7, color="red" if wrong else "black")
+    fig.suptitle(title)
+    fig.tight_layout()
+    try:
+        return save_figure(path, fig)
+    finally:
+        plt.close(fig)
+
+
+def weight_images(
+    W: np.ndarray, image_shape: Sequence[int], class_names: Sequence[str], path: str | Path, title: str = ""
+) -> Path:
+    """Each column of W (D × C) as an image of ``image_shape`` (H, W, C), one panel per class.
+
+    Colours are centred on zero (red positive, blue negative) with one scale for all classes, so
+    the panels compare.
+    """
+    D, C = W.shape
+    if int(np.prod(image_shape)) != D:
+        raise ValueError(f"W has {D} rows, images of shape {tuple(image_shape)} have {int(np.prod(image_shape))}")
+    h, w, c = image_shape
+    limit = float(np.abs(W).max()) or 1.0
+    columns = min(C, 5)
+    rows = -(-C // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.3 * rows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= C:
+            ax.axis("off")
+            continue
+        image = W[:, k].reshape(h, w, c).mean(axis=2)
+        ax.imshow(image, cmap="bwr", vmin=-limit, vmax=limit)
+        ax.set_title(class_names[k], fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(title)
+    fig.tight_layout()
+    try:
+        return save_figure(path, fig)
+    finally:
+        plt.close(fig)
+
+
+def confusion_matrix_plot(M: np.ndarray, class_names: Sequence[str], path: str | Path, title: str = "") -> Path:
+    """Counts of true class (rows) against predicted class (columns), with the numbers written in."""
+    C = len(M)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * C, 0.8 + 0.5 * C))
+    ax.imshow(M, cmap="Blues")
+    ticks = np.arange(C)
+    ax.set_xticks(ticks, [str(n) for n in class_names], rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(ticks, [str(n) for n in class_names], fontsize=7)
+    ax.set(xlabel="predicted", ylabel="true")
+    threshold = M.max() / 2 if M.size else 0
+    for i in range(C):
+        for j in range(C):
+            ax.text(
+                j,
+                i,
+                str(int(M[i, j])),
+                ha="center",
+                va="center",
+                fontsize=6,
+                color="white" if M[i, j] > threshold else "black",
+            )
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    try:
+        return save_figure(path, fig)
+    finally:
+        plt.close(fig)
