@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -26,11 +27,42 @@ def _dataset_name(value: str) -> str:
     raise argparse.ArgumentTypeError(f"unknown dataset {value!r} (known: {', '.join(DATASETS)}){hint}")
 
 
-def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", type=_dataset_name, help="digits, mnist, fashion-mnist or cifar-10")
+def _experiment_name(value: str) -> str:
+    from shootout.experiments.catalog import EXPERIMENTS
+
+    if value in EXPERIMENTS:
+        return value
+    close = difflib.get_close_matches(value, EXPERIMENTS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise argparse.ArgumentTypeError(f"unknown experiment {value!r} (known: {', '.join(EXPERIMENTS)}){hint}")
+
+
+def _int_at_least(minimum: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not an integer") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {number}")
+        return number
+
+    return parse
+
+
+def _readable_dir(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a folder")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{value} is not readable")
+    return path
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
-        type=Path,
+        type=_readable_dir,
         default=None,
         help="a folder holding the dataset's files directly; nothing is downloaded",
     )
@@ -41,35 +73,82 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="shootout", description="Train, evaluate and compare classic image classifiers."
+def _add_run(commands) -> None:
+    run = commands.add_parser(
+        "run",
+        help="train, evaluate and compare an experiment's contestants",
+        description="Run a named experiment; writes a run folder with metrics.json, history.csv, "
+        "checkpoints, pictures and report.html.",
     )
-    from shootout import __version__
+    run.add_argument("name", type=_experiment_name, help="an experiment (see `shootout list`)")
+    _add_source_options(run)
+    run.add_argument("--out", type=Path, default=None, help="the run folder (default: runs/<name>-<timestamp>)")
+    run.add_argument("--epochs", type=_int_at_least(1), default=None, help="override every contestant's epochs")
+    run.add_argument("--seed", type=int, default=None, help="override every seed (default: each recipe's, 0)")
+    run.add_argument(
+        "--device", choices=("cpu", "cuda", "auto"), default=None, help="where torch contestants train (default auto)"
+    )
+    run.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="RUN_DIR",
+        help="continue an interrupted run from its folder (RUN_DIR or RUN_DIR.partial)",
+    )
+    run.add_argument(
+        "--svm-samples",
+        type=_int_at_least(0),
+        default=None,
+        metavar="N",
+        help="train SVM contestants on N samples (0: all; exact SVC on 60,000 MNIST images takes over half an hour)",
+    )
+    run.add_argument("--only", nargs="+", default=None, metavar="CONTESTANT", help="run only these contestants")
+    run.set_defaults(handler=_run)
 
-    parser.add_argument("--version", action="version", version=f"shootout {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+def _add_data(commands) -> None:
     data = commands.add_parser(
         "data", help="datasets: statistics and downloads", description="Look at and fetch datasets."
     )
-    data_commands = data.add_subparsers(dest="data_command", metavar="ACTION")
-    info = data_commands.add_parser(
+    actions = data.add_subparsers(dest="data_command", metavar="ACTION")
+    info = actions.add_parser(
         "info",
         help="shape, per-channel mean/std and class counts",
         description="Print a dataset's shapes, per-channel mean and std over the training pixels, and class counts.",
     )
-    _add_data_options(info)
-    info.set_defaults(handler=_data_info)
-    fetch = data_commands.add_parser(
+    fetch = actions.add_parser(
         "fetch",
         help="download and verify a dataset's files into the cache",
-        description="Download (or check) every file of a dataset; a cached "
-        "file that fails verification is downloaded again.",
+        description="Download (or check) every file of a dataset; a cached file that fails verification is "
+        "downloaded again.",
     )
-    _add_data_options(fetch)
-    fetch.set_defaults(handler=_data_fetch)
+    for parser, handler in ((info, _data_info), (fetch, _data_fetch)):
+        parser.add_argument("name", type=_dataset_name, help="digits, mnist, fashion-mnist or cifar-10")
+        _add_source_options(parser)
+        parser.set_defaults(handler=handler)
     data.set_defaults(handler=lambda args: _help(data))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from shootout import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="shootout", description="Train, evaluate and compare classic image classifiers."
+    )
+    parser.add_argument("--version", action="version", version=f"shootout {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_run(commands)
+    listing = commands.add_parser("list", help="the experiments", description="Print the experiment names.")
+    listing.add_argument("-v", "--verbose", action="store_true", help="also print titles and contestants")
+    listing.set_defaults(handler=_list)
+    report = commands.add_parser(
+        "report",
+        help="write a run folder's report.html again",
+        description="Rebuild report.html from a run folder's metrics.json and pictures.",
+    )
+    report.add_argument("run_dir", type=_readable_dir, metavar="RUN_DIR")
+    report.set_defaults(handler=_report)
+    _add_data(commands)
     return parser
 
 
@@ -93,6 +172,54 @@ def _data_fetch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run(args: argparse.Namespace) -> int:
+    import json
+
+    from shootout.experiments import results_table, run_experiment
+
+    folder = run_experiment(
+        args.name,
+        data_dir=args.data_dir,
+        out=args.out,
+        epochs=args.epochs,
+        seed=args.seed,
+        device=args.device,
+        resume=args.resume,
+        verify=not args.no_verify,
+        svm_samples=args.svm_samples,
+        only=args.only,
+        log=_log,
+    )
+    metrics = json.loads((folder / "metrics.json").read_text())
+    print(results_table(metrics))
+    print(f"run folder: {folder}")
+    print(f"report: {folder / 'report.html'}")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    from shootout.experiments import EXPERIMENTS
+
+    for experiment in EXPERIMENTS.values():
+        if args.verbose:
+            names = ", ".join(e.name for e in experiment.contestants)
+            print(f"{experiment.name}: {experiment.title}\n    dataset {experiment.dataset}; contestants: {names}")
+        else:
+            print(experiment.name)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from shootout.experiments import rebuild_report
+
+    print(rebuild_report(args.run_dir))
+    return EXIT_OK
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
@@ -103,14 +230,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
         return _help(parser)
-    from shootout.data.errors import DatasetError
-
     warnings.showwarning = _show_warning
     try:
         return args.handler(args)
-    except DatasetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not _is_expected(exc):
+            raise
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _is_expected(exc: BaseException) -> bool:
+    """Failures that have a clear message of their own (anything else is a bug: show its traceback)."""
+    from shootout.data.errors import DatasetError
+    from shootout.experiments.rundir import RunFolderError
+    from shootout.train import CheckpointError, DivergenceError, RecipeError
+
+    expected = (
+        DatasetError,
+        RecipeError,
+        DivergenceError,
+        CheckpointError,
+        RunFolderError,
+        OSError,
+        ValueError,
+        KeyError,
+        FileNotFoundError,
+    )
+    return isinstance(exc, expected)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}"
+    return " ".join(str(text).split()) or type(exc).__name__

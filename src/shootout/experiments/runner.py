@@ -233,14 +233,16 @@ def run_experiment(
 
 def results_table(metrics: dict[str, Any]) -> str:
     """A plain-text table of the results, for the terminal."""
-    rows = [("model", "test acc", "target", "met", "train s", "epochs", "params")]
+    rows = [("model", "test acc", "train acc", "target", "met", "train s", "epochs", "params")]
     for r in metrics["results"]:
         target = "" if r["target"] is None else f"{r['target']:.3f}"
         met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
+        train = "" if r.get("train_accuracy") is None else f"{r['train_accuracy']:.4f}"
         rows.append(
             (
                 r["model"],
                 f"{r['test_accuracy']:.4f}",
+                train,
                 target,
                 met,
                 f"{r['train_seconds']:.1f}",
@@ -249,4 +251,4 @@ def results_table(metrics: dict[str, Any]) -> str:
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)

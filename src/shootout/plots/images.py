@@ -34,7 +34,8 @@ def image_grid(
     """Images N×H×W×C with 'true' and 'predicted' names under each (wrong ones in red), as seed 004 shows."""
     n = len(images)
     rows = max(1, -(-n // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.8 * rows), squeeze=False)
+    lines = 1 + (predicted is not None) + (notes is not None)  # caption lines under each image
+    fig, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, (1.4 + 0.25 * lines) * rows), squeeze=False)
     for i, ax in enumerate(axes.ravel()):
         if i >= n:
             ax.axis("off")
