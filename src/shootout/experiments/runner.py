@@ -205,7 +205,7 @@ def run_experiment(
             results.append(result)
             if log:
                 log(f"{entry.name}: test accuracy {result['test_accuracy']:.4f} in {result['train_seconds']:.1f}s")
-        histories = {r["model"]: r["history"] for r in results if len(r["history"]) > 1}
+        histories = {r["model"]: r["history"] for r in results if r["history"]}
         curves = []
         if histories:
             curves.append({"caption": "learning curves", "file": "pictures/learning-curves.png"})

@@ -1,0 +1,65 @@
+"""MISSION.md's experiments on the real data (through SHOOTOUT_MIRRORS), as CI runs them.
+
+The experiments with a number to reach run their full recipe; the long ones (LeNet on MNIST and
+CIFAR-10, the MNIST shootout) run end to end with one epoch here and at full length in benchmarks/.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shootout.cli import main
+
+pytestmark = pytest.mark.realdata
+
+
+def _run(tmp_path: Path, *args: str) -> dict:
+    out = tmp_path / "run"
+    assert main(["run", *args, "--out", str(out)]) == 0
+    return json.loads((out / "metrics.json").read_text())
+
+
+def _accuracy(metrics: dict) -> dict[str, float]:
+    return {r["model"]: r["test_accuracy"] for r in metrics["results"]}
+
+
+def test_mnist_linear_seed_000_recipe(real_data, tmp_path):
+    assert _accuracy(_run(tmp_path, "mnist-linear"))["linear"] >= 0.918
+
+
+def test_fashion_linear_seed_000_recipe(real_data, tmp_path):
+    assert _accuracy(_run(tmp_path, "fashion-linear"))["linear"] >= 0.83
+
+
+def test_fashion_softmax_from_scratch_seed_004_recipe(real_data, tmp_path):
+    assert _accuracy(_run(tmp_path, "fashion-softmax-scratch"))["scratch-softmax"] >= 0.82
+
+
+def test_fashion_mlp_seed_001_recipe(real_data, tmp_path):
+    assert _accuracy(_run(tmp_path, "fashion-mlp", "--only", "mlp-seed"))["mlp-seed"] >= 0.84
+
+
+def test_mnist_lenet_runs_end_to_end(real_data, tmp_path):
+    metrics = _run(tmp_path, "mnist-lenet", "--epochs", "1")
+    assert metrics["results"][0]["epochs"] == 1 and _accuracy(metrics)["lenet"] > 0.9
+
+
+def test_cifar_lenet_runs_end_to_end_on_the_jpeg_derived_copy(real_data, tmp_path, capsys):
+    metrics = _run(
+        tmp_path, "cifar-lenet", "--epochs", "1", "--data-dir", str(real_data / "cifar-10-jpeg"), "--no-verify"
+    )
+    assert "warning: " in capsys.readouterr().err  # the unverified copy is named, never silently used
+    assert set(_accuracy(metrics)) == {"lenet-seed", "lenet-tuned"}
+    assert all(0.12 < a < 1 for a in _accuracy(metrics).values())  # above chance (0.10) after one epoch
+
+
+def test_mnist_shootout_runs_end_to_end(real_data, tmp_path):
+    metrics = _run(tmp_path, "mnist-shootout", "--epochs", "1", "--svm-samples", "2000")
+    results = {r["model"]: r for r in metrics["results"]}
+    assert len(results) == 12
+    assert results["rbf-svm"]["train_samples"] == 2000
+    assert all(r["initial_loss"] > 1.0 for r in results.values() if "initial_loss" in r)
+    pictures = {p.name for p in (tmp_path / "run" / "pictures").iterdir()}
+    assert {"deep-784-10-weights.png", "deep-784-10-l2-1e-1-weights.png", "learning-curves.png"} <= pictures
+    assert "deep-784-100-10-largest-loss.png" in pictures

@@ -1,0 +1,207 @@
+"""Experiments as data, the runner and its run folder, the report — on digits and tiny recipes."""
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+
+from shootout.cli import main
+from shootout.data import DATASETS
+from shootout.estimators import SVM, SoftmaxRegression, TorchNet
+from shootout.experiments import EXPERIMENTS, Entry, Experiment, configure, rebuild_report, run_experiment
+from shootout.train import DivergenceError, Recipe
+
+TINY = Experiment(
+    name="tiny-digits",
+    dataset="digits",
+    title="tiny",
+    contestants=(
+        Entry("softmax", SoftmaxRegression(batch_size=64, lr=0.5, epochs=3, scale=16.0), 0.5),
+        Entry("logreg", TorchNet("logreg", recipe=Recipe(optimizer="adam", lr=0.01, epochs=2, device="cpu")), 0.99),
+        Entry("svm", SVM(kernel="linear", scale=16.0)),
+    ),
+)
+CONTRACT = {"model": str, "test_accuracy": float, "train_seconds": float, "epochs": int, "params": int}
+
+
+def test_every_mission_experiment_is_defined_with_unique_contestants():
+    assert set(EXPERIMENTS) == {
+        "digits",
+        "gmm",
+        "mnist-linear",
+        "fashion-linear",
+        "fashion-softmax-scratch",
+        "fashion-mlp",
+        "mnist-lenet",
+        "cifar-lenet",
+        "mnist-shootout",
+    }
+    for experiment in EXPERIMENTS.values():
+        names = [e.name for e in experiment.contestants]
+        assert len(names) == len(set(names)) and names
+        assert experiment.dataset in set(DATASETS) | {"gmm"}
+
+
+def test_mnist_shootout_covers_the_labs_list():
+    shootout = EXPERIMENTS["mnist-shootout"]
+    hidden = {e.estimator.hidden for e in shootout.contestants if isinstance(e.estimator, TorchNet)}
+    assert {(), (100,), (100, 100), (100, 100, 100)} <= hidden
+    recipes = [e.estimator.recipe for e in shootout.contestants if isinstance(e.estimator, TorchNet)]
+    assert any(r.optimizer == "adam" and r.lr == 1e-4 and r.schedule == "none" for r in recipes)
+    assert any(r.schedule == "exponential" and r.gamma == 1 - 1e-4 for r in recipes)
+    assert all(r.early_stopping and r.validation_fraction == 0.2 for r in recipes)
+    assert any(e.estimator.batchnorm for e in shootout.contestants if isinstance(e.estimator, TorchNet))
+    assert len({r.l2 for r in recipes}) >= 3  # several regularization strengths for the weight images
+    kernels = {e.estimator.kernel for e in shootout.contestants if isinstance(e.estimator, SVM)}
+    assert kernels == {"linear", "rbf"}
+
+
+def test_targets_follow_mission():
+    targets = {(x.name, e.name): e.target for x in EXPERIMENTS.values() for e in x.contestants}
+    assert targets[("mnist-linear", "linear")] == 0.918
+    assert targets[("fashion-mlp", "mlp-tuned")] == 0.885
+    assert targets[("cifar-lenet", "lenet-seed")] == targets[("cifar-lenet", "lenet-tuned")] == 0.60
+    assert targets[("digits", "small-cnn")] == targets[("digits", "rbf-svm")] == 0.98
+
+
+def test_configure_applies_overrides_only_where_they_mean_something():
+    torch_net = configure(TINY.entry("logreg").estimator, epochs=7, seed=3, device="cpu")
+    assert (torch_net.recipe.epochs, torch_net.recipe.seed, torch_net.recipe.device) == (7, 3, "cpu")
+    softmax = configure(TINY.entry("softmax").estimator, epochs=9, seed=4)
+    assert (softmax.epochs, softmax.seed) == (9, 4)
+    svm = configure(SVM(max_train=5000), svm_samples=0)
+    assert svm.max_train is None
+    assert TINY.entry("logreg").estimator.recipe.epochs == 2  # the catalog entry is untouched
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    return run_experiment(TINY, out=out, log=None, progress=False)
+
+
+def test_run_folder_has_the_contract_files(tiny_run):
+    assert tiny_run.is_dir() and not tiny_run.with_name("tiny.partial").exists()
+    names = {p.name for p in tiny_run.iterdir()}
+    assert {"metrics.json", "history.csv", "report.html", "pictures", "checkpoints"} <= names
+    assert (tiny_run / "checkpoints" / "logreg.pt").is_file()
+
+
+def test_metrics_json_follows_the_contract(tiny_run):
+    metrics = json.loads((tiny_run / "metrics.json").read_text())
+    assert metrics["experiment"] == "tiny-digits" and metrics["dataset"] == "digits"
+    assert [r["model"] for r in metrics["results"]] == ["softmax", "logreg", "svm"]
+    for result in metrics["results"]:
+        for key, kind in CONTRACT.items():
+            assert isinstance(result[key], kind), (key, result[key])
+        assert 0.0 <= result["test_accuracy"] <= 1.0
+    assert {"torch", "numpy", "device", "torch_threads", "seed"} <= set(metrics["environment"])
+    by_model = {r["model"]: r for r in metrics["results"]}
+    assert by_model["softmax"]["met"] is True and by_model["logreg"]["met"] is False  # 0.99 is out of reach
+    assert by_model["logreg"]["epochs"] == 2 and by_model["softmax"]["params"] == 650
+    assert by_model["svm"]["train_samples"] == 1437
+
+
+def test_history_csv_has_a_row_per_epoch_of_each_contestant(tiny_run):
+    lines = (tiny_run / "history.csv").read_text().splitlines()
+    assert lines[0].startswith("model,epoch,train_loss")
+    assert [line.split(",")[0] for line in lines[1:]] == ["softmax"] * 3 + ["logreg"] * 2
+
+
+def test_pictures_exist_for_each_kind_and_are_png(tiny_run):
+    pictures = {p.name for p in (tiny_run / "pictures").iterdir()}
+    for name in ("softmax", "logreg", "svm"):
+        assert {f"{name}-confusion.png", f"{name}-predictions.png", f"{name}-largest-loss.png"} <= pictures
+    assert {"softmax-weights.png", "logreg-weights.png", "learning-curves.png"} <= pictures
+    assert "svm-weights.png" not in pictures
+    assert (tiny_run / "pictures" / "learning-curves.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_report_is_self_contained_with_every_picture_embedded(tiny_run):
+    html = (tiny_run / "report.html").read_text()
+    embedded = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(embedded) == len(list((tiny_run / "pictures").iterdir()))
+    assert all(base64.b64decode(e).startswith(b"\x89PNG") for e in embedded)
+    assert 'src="http' not in html and "<table>" in html and "Environment" in html and "recipe" in html
+
+
+def test_report_can_be_rebuilt(tiny_run):
+    (tiny_run / "report.html").unlink()
+    assert rebuild_report(tiny_run) == tiny_run / "report.html"
+    assert main(["report", str(tiny_run)]) == 0
+
+
+def test_existing_non_empty_out_folder_is_refused(tiny_run):
+    with pytest.raises(RuntimeError, match="already exists and is not empty"):
+        run_experiment(TINY, out=tiny_run, log=None)
+
+
+def test_a_failing_run_leaves_only_a_partial_folder_with_the_reason(tmp_path):
+    broken = Experiment(
+        "broken",
+        "digits",
+        "diverges",
+        (
+            Entry("fine", SoftmaxRegression(epochs=1, scale=16.0)),
+            Entry("diverges", TorchNet("deep", hidden=(32,), recipe=Recipe(lr=1e20, epochs=2, device="cpu"))),
+        ),
+    )
+    with pytest.raises(DivergenceError, match="at epoch 1, step"):
+        run_experiment(broken, out=tmp_path / "run", log=None, progress=False)
+    assert not (tmp_path / "run").exists()
+    failure = json.loads((tmp_path / "run.partial" / "failure.json").read_text())
+    assert failure["error"] == "DivergenceError" and "learning rate" in failure["message"]
+    assert (tmp_path / "run.partial" / "results" / "fine.json").is_file()
+
+
+def test_resume_skips_finished_contestants_and_completes_the_folder(tmp_path):
+    broken = Experiment(
+        "resumable",
+        "digits",
+        "x",
+        (
+            Entry("fine", SoftmaxRegression(epochs=1, scale=16.0)),
+            Entry("net", TorchNet("deep", hidden=(32,), recipe=Recipe(lr=1e20, epochs=1, device="cpu"))),
+        ),
+    )
+    with pytest.raises(DivergenceError):
+        run_experiment(broken, out=tmp_path / "run", log=None, progress=False)
+    first = json.loads((tmp_path / "run.partial" / "results" / "fine.json").read_text())
+    fixed = Experiment(
+        "resumable",
+        "digits",
+        "x",
+        (broken.contestants[0], Entry("net", TorchNet("logreg", recipe=Recipe(lr=0.01, epochs=1, device="cpu")))),
+    )
+    lines = []
+    folder = run_experiment(fixed, resume=tmp_path / "run.partial", log=lines.append, progress=False)
+    assert folder == tmp_path / "run" and not (tmp_path / "run.partial").exists()
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["results"][0] == first  # not trained again
+    assert "fine: already done in the resumed run" in lines
+
+
+def test_gmm_experiment_draws_surfaces_with_support_vectors(tmp_path):
+    folder = run_experiment("gmm", out=tmp_path / "gmm", only=["scratch-logreg", "rbf-svm"], log=None)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    for result in metrics["results"]:
+        assert result["train_accuracy"] is not None and result["train_accuracy"] > 0.8
+    assert {"scratch-logreg-surface.png", "rbf-svm-surface.png"} <= {p.name for p in (folder / "pictures").iterdir()}
+
+
+def test_unknown_contestant_is_named(tmp_path):
+    with pytest.raises(KeyError, match="unknown contestant\\(s\\) nope"):
+        run_experiment("digits", out=tmp_path / "x", only=["nope"], log=None)
+
+
+def test_digits_reaches_mission_numbers_through_the_cli(tmp_path, capsys):
+    assert main(["run", "digits", "--out", str(tmp_path / "digits")]) == 0
+    out = capsys.readouterr().out
+    assert "report: " in out and "NO" not in out
+    metrics = json.loads((tmp_path / "digits" / "metrics.json").read_text())
+    accuracy = {r["model"]: r["test_accuracy"] for r in metrics["results"]}
+    assert min(accuracy.values()) >= 0.95
+    assert accuracy["small-cnn"] >= 0.98 and accuracy["rbf-svm"] >= 0.98
+    assert np.all([r["met"] for r in metrics["results"]])
