@@ -64,8 +64,10 @@ def test_unknown_dataset_is_a_usage_error_with_a_suggestion(capsys):
     assert "did you mean 'fashion-mnist'?" in capsys.readouterr().err
 
 
-def test_missing_data_dir_is_exit_1_with_one_line(tmp_path, capsys):
-    assert main(["data", "info", "mnist", "--data-dir", str(tmp_path / "nope")]) == 1
+def test_missing_data_dir_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["data", "info", "mnist", "--data-dir", str(tmp_path / "nope")])
+    assert caught.value.code == 2
     assert capsys.readouterr().err.strip().endswith("is not a folder")
 
 
