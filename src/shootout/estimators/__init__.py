@@ -4,13 +4,14 @@
 
 from shootout.estimators.base import Contestant, as_matrix
 from shootout.estimators.scratch import Fcann2, ScratchLogreg, SoftmaxRegression
-from shootout.estimators.svm import SVM, stratified_subsample
+from shootout.estimators.svm import SVM, NystroemSVM, stratified_subsample
 from shootout.estimators.torch_nets import TorchNet
 
 __all__ = [
     "SVM",
     "Contestant",
     "Fcann2",
+    "NystroemSVM",
     "ScratchLogreg",
     "SoftmaxRegression",
     "TorchNet",

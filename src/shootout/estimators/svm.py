@@ -69,3 +69,49 @@ class SVM(Contestant):
             scores = np.stack([-scores, scores], axis=1)
         exp = np.exp(scores - scores.max(axis=1, keepdims=True))
         return exp / exp.sum(axis=1, keepdims=True)
+
+
+class NystroemSVM(Contestant):
+    """An RBF kernel machine that scales: Nystroem features of the RBF kernel + a ridge classifier.
+
+    ``n_components`` training images (seeded) become landmarks; each image is mapped to its
+    kernel values against them, whitened by the landmarks' kernel matrix (``sklearn.kernel_approximation.
+    Nystroem``), and a one-vs-rest least-squares classifier (``RidgeClassifier``) is fitted on those
+    features in closed form. gamma : ``"scale"`` = 1 / (D · Var X) as in SVC, or a number.
+    """
+
+    def __init__(
+        self,
+        n_components: int = 2000,
+        gamma: str | float = "scale",
+        alpha: float = 1.0,
+        scale: float = 255.0,
+        seed: int = 0,
+    ) -> None:
+        self.n_components, self.gamma, self.alpha, self.scale, self.seed = n_components, gamma, alpha, scale, seed
+
+    def _fit(self, X: Any, y: np.ndarray, **_: Any) -> None:
+        from sklearn.kernel_approximation import Nystroem
+        from sklearn.linear_model import RidgeClassifier
+
+        X = as_matrix(X, self.scale).astype(np.float32)
+        gamma = 1.0 / (X.shape[1] * float(X.var())) if self.gamma == "scale" else float(self.gamma)
+        components = min(self.n_components, len(X))
+        self.features_ = Nystroem(kernel="rbf", gamma=gamma, n_components=components, random_state=self.seed)
+        Z = self.features_.fit_transform(X)
+        self.linear_ = RidgeClassifier(alpha=self.alpha).fit(Z, y)
+        self.gamma_, self.train_samples_ = gamma, len(X)
+        self.n_params_ = (
+            self.features_.components_.size
+            + self.features_.normalization_.size
+            + self.linear_.coef_.size
+            + self.linear_.intercept_.size
+        )
+        self.epochs_ = 1
+
+    def _proba(self, X: Any) -> np.ndarray:
+        scores = self.linear_.decision_function(self.features_.transform(as_matrix(X, self.scale).astype(np.float32)))
+        if scores.ndim == 1:
+            scores = np.stack([-scores, scores], axis=1)
+        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)

@@ -154,6 +154,137 @@ def _stderr_log(line: str) -> None:
     tqdm.write(line, file=sys.stderr)
 
 
+@dataclass
+class _Prepared:
+    """The data of a run on its device, and how they are normalized."""
+
+    batches: Any
+    val: tuple[torch.Tensor, torch.Tensor]
+    preprocess: Preprocess
+    train_size: int
+
+
+def _prepare(
+    model: torch.nn.Module, images: np.ndarray, labels: np.ndarray, recipe: Recipe, device: torch.device
+) -> _Prepared:
+    """Split off validation, fix the normalization, move the data to the device once, check the model."""
+    _check_data(images, labels)
+    train_idx, val_idx = split_validation(len(images), recipe.validation_fraction, recipe.seed)
+    train_x, train_y = images[train_idx], labels[train_idx].astype(np.int64)
+    mean, std = _statistics(train_x) if recipe.mean is None or recipe.std is None else (None, None)
+    channels = images.shape[-1]
+    preprocess = Preprocess(
+        mean=tuple(np.broadcast_to(recipe.mean if recipe.mean is not None else mean, channels).tolist()),
+        std=tuple(np.broadcast_to(recipe.std if recipe.std is not None else std, channels).tolist()),
+        layout=recipe.layout,
+    )
+    if train_x.dtype != np.uint8:  # float features travel as float32; images stay uint8
+        train_x, images = train_x.astype(np.float32), images.astype(np.float32)
+    x_all, y_all = torch.from_numpy(train_x).to(device), torch.from_numpy(train_y).to(device)
+    first = next(iter(preprocess.batches(x_all[:1], y_all[:1], 1, shuffle=False)))[0]
+    _check_model(model, first, int(labels.max()) + 1)
+    val_y = torch.from_numpy(labels[val_idx].astype(np.int64)).to(device)
+    return _Prepared(
+        preprocess.batches(x_all, y_all, recipe.batch_size, seed=recipe.seed),
+        (torch.from_numpy(images[val_idx]).to(device), val_y),
+        preprocess,
+        len(train_y),
+    )
+
+
+class _Run:
+    """The mutable state of one training run: model, optimizer, history, best weights."""
+
+    def __init__(self, model: torch.nn.Module, recipe: Recipe, data: _Prepared, device: torch.device) -> None:
+        self.model, self.recipe, self.data, self.device = model, recipe, data, device
+        self.optimizer = make_optimizer(model, recipe)
+        self.steps = len(data.batches)
+        self.history: list[dict[str, Any]] = []
+        self.best: dict[str, Any] = {"epoch": None, "score": -1.0, "state": None}
+        self.stale, self.seconds, self.start_epoch = 0, 0.0, 0
+
+    def train_epoch(self, epoch: int, bar: tqdm) -> dict[str, Any]:
+        """One pass over the training batches; the host looks at the losses every SYNC_EVERY steps."""
+        recipe, model, steps = self.recipe, self.model, self.steps
+        model.train()
+        self.data.batches.set_epoch(epoch)
+        losses = torch.zeros(steps, device=self.device)
+        sizes = torch.zeros(steps, device=self.device)
+        correct = torch.zeros((), dtype=torch.int64, device=self.device)
+        checked, lr = 0, recipe.lr
+        for i, (x, y) in enumerate(self.data.batches):
+            lr = learning_rate(recipe, epoch * steps + i, steps)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            scores = model.logits(x)  # (B, C)
+            loss = F.cross_entropy(scores, y)
+            if recipe.l2:
+                loss = loss + recipe.l2 * model.l2_penalty()
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            self.optimizer.step()
+            losses[i], sizes[i] = loss.detach(), len(y)
+            correct += (scores.detach().argmax(dim=1) == y).sum()
+            if (i + 1) % SYNC_EVERY == 0 or i + 1 == steps:
+                self._check_finite(losses, checked, i + 1, epoch)
+                checked = i + 1
+            bar.update(1)
+        return {
+            "epoch": epoch + 1,
+            "train_loss": float((losses * sizes).sum() / sizes.sum()),
+            "train_accuracy": int(correct) / self.data.train_size,
+            "val_loss": None,
+            "val_accuracy": None,
+            "lr": lr,
+        }
+
+    def _check_finite(self, losses: torch.Tensor, start: int, stop: int, epoch: int) -> None:
+        bad = _first_nonfinite(losses, start, stop)
+        if bad is not None:
+            lr = learning_rate(self.recipe, epoch * self.steps + bad, self.steps)
+            raise DivergenceError(
+                f"training diverged: loss is {losses[bad].item()} at epoch {epoch + 1}, step "
+                f"{bad + 1} of {self.steps}, learning rate {lr:.4g}; lower the learning rate"
+            )
+
+    def validate(self, row: dict[str, Any]) -> None:
+        """Score the validation split into ``row`` and keep the weights when they are the best so far."""
+        val_x, val_y = self.data.val
+        if not len(val_x):
+            return
+        scores = evaluate(self.model, val_x, val_y, self.data.preprocess, self.recipe.eval_batch_size)
+        row["val_loss"], row["val_accuracy"] = scores["loss"], scores["accuracy"]
+        if scores["accuracy"] > self.best["score"]:
+            state = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
+            self.best, self.stale = {"epoch": row["epoch"], "score": scores["accuracy"], "state": state}, 0
+        else:
+            self.stale += 1
+
+    def state(self, epoch: int) -> dict[str, Any]:
+        """Everything a resumed run needs, as tensors and plain data."""
+        return {
+            "version": 1,
+            "epoch": epoch,
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "schedule": {"name": self.recipe.schedule, "step": epoch * self.steps},
+            "rng": _rng_state(self.device),
+            "history": self.history,
+            "best": self.best,
+            "stale": self.stale,
+            "train_seconds": self.seconds,
+            "recipe": self.recipe.to_dict(),
+        }
+
+    def restore(self, state: dict[str, Any], path: Path) -> None:
+        _same_recipe(state["recipe"], self.recipe, path)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.history, self.best, self.stale = state["history"], state["best"], state["stale"]
+        self.start_epoch, self.seconds = state["epoch"], state["train_seconds"]
+        _restore_rng(state["rng"], self.device)
+
+
 def fit(
     model: torch.nn.Module,
     images: np.ndarray,
@@ -165,157 +296,60 @@ def fit(
     log: Callable[[str], None] | None = _stderr_log,
     progress: bool | None = None,
 ) -> TrainResult:
-    """Train ``model`` (a :class:`shootout.nets.Classifier`) in place on uint8 ``images`` and int ``labels``.
+    """Train ``model`` (a :class:`shootout.nets.Classifier`) in place on ``images`` and int ``labels``.
 
-    checkpoint : file written atomically after every epoch; with ``resume`` an existing one is
-        continued (same recipe required; ``epochs`` may grow).
-    log : called with one line per epoch (None: silent). progress : a bar per epoch (default: when
-        stderr is a terminal).
+    images : uint8 N×H×W×C, or float features N×D. checkpoint : file written atomically after every
+    ``recipe.checkpoint_every`` epochs; with ``resume`` an existing one is continued (same recipe
+    required; ``epochs`` may grow). log : called with one line per epoch when no progress bar is
+    shown (None: silent). progress : one bar over the run (default: when stderr is a terminal).
     Raises :class:`RecipeError` before training for a model/data mismatch and
     :class:`DivergenceError` at a non-finite loss.
     """
-    images, labels = np.asarray(images), np.asarray(labels)
-    _check_data(images, labels)
     device = resolve_device(recipe.device)
-    num_classes = int(labels.max()) + 1
-    train_idx, val_idx = split_validation(len(images), recipe.validation_fraction, recipe.seed)
-    train_x, train_y = images[train_idx], labels[train_idx].astype(np.int64)
-    mean, std = _statistics(train_x) if recipe.mean is None or recipe.std is None else (None, None)
-    preprocess = Preprocess(
-        mean=tuple(np.broadcast_to(recipe.mean if recipe.mean is not None else mean, images.shape[-1]).tolist()),
-        std=tuple(np.broadcast_to(recipe.std if recipe.std is not None else std, images.shape[-1]).tolist()),
-        layout=recipe.layout,
-    )
     torch.manual_seed(recipe.seed)
     model.to(device)
-    if train_x.dtype != np.uint8:
-        train_x, images = train_x.astype(np.float32), images.astype(np.float32)
-    x_all = torch.from_numpy(train_x).to(device)  # uint8 on the device, once
-    y_all = torch.from_numpy(train_y).to(device)
-    batches = preprocess.batches(x_all, y_all, recipe.batch_size, seed=recipe.seed)
-    _check_model(model, next(iter(preprocess.batches(x_all[:1], y_all[:1], 1, shuffle=False)))[0], num_classes)
-    val = (torch.from_numpy(images[val_idx]).to(device), torch.from_numpy(labels[val_idx].astype(np.int64)).to(device))
-    steps = len(batches)
-    optimizer = make_optimizer(model, recipe)
-    history: list[dict[str, Any]] = []
-    best: dict[str, Any] = {"epoch": None, "score": -1.0, "state": None}
-    start_epoch, stale, stopped_early, seconds = 0, 0, False, 0.0
+    run = _Run(model, recipe, _prepare(model, np.asarray(images), np.asarray(labels), recipe, device), device)
     path = Path(checkpoint) if checkpoint is not None else None
-
     if resume and path is not None and path.exists():
-        state = load_checkpoint(path)
-        _same_recipe(state["recipe"], recipe, path)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        history, best, stale = state["history"], state["best"], state["stale"]
-        start_epoch, seconds = state["epoch"], state["train_seconds"]
-        _restore_rng(state["rng"], device)
+        run.restore(load_checkpoint(path), path)
         if log:
-            log(f"resumed from {path} after epoch {start_epoch}")
-
+            log(f"resumed from {path} after epoch {run.start_epoch}")
     show_bar = sys.stderr.isatty() if progress is None else progress
+    stopped_early = False
     # On a terminal one bar runs over all remaining steps, its postfix showing the last epoch's numbers;
     # elsewhere (CI, files) one log line per epoch.
-    bar = tqdm(
-        total=steps * (recipe.epochs - start_epoch),
+    with tqdm(
+        total=run.steps * (recipe.epochs - run.start_epoch),
         disable=not show_bar,
         leave=False,
         file=sys.stderr,
         unit="step",
         dynamic_ncols=True,
-    )
-    with bar:
-        for epoch in range(start_epoch, recipe.epochs):
-            model.train()
-            batches.set_epoch(epoch)
-            started = time.perf_counter()
-            losses = torch.zeros(steps, device=device)
-            sizes = torch.zeros(steps, device=device)
-            correct = torch.zeros((), dtype=torch.int64, device=device)
-            checked = 0
-            lr = recipe.lr
+    ) as bar:
+        for epoch in range(run.start_epoch, recipe.epochs):
             bar.set_description(f"epoch {epoch + 1}/{recipe.epochs}")
-            for i, (x, y) in enumerate(batches):
-                lr = learning_rate(recipe, epoch * steps + i, steps)
-                for group in optimizer.param_groups:
-                    group["lr"] = lr
-                scores = model.logits(x)  # (B, C)
-                loss = F.cross_entropy(scores, y)
-                if recipe.l2:
-                    loss = loss + recipe.l2 * model.l2_penalty()
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                losses[i] = loss.detach()
-                sizes[i] = len(y)
-                correct += (scores.detach().argmax(dim=1) == y).sum()
-                if (i + 1) % SYNC_EVERY == 0 or i + 1 == steps:
-                    bad = _first_nonfinite(losses, checked, i + 1)
-                    if bad is not None:
-                        raise DivergenceError(
-                            f"training diverged: loss is {losses[bad].item()} at epoch {epoch + 1}, step {bad + 1} "
-                            f"of {steps}, learning rate {learning_rate(recipe, epoch * steps + bad, steps):.4g}; "
-                            "lower the learning rate"
-                        )
-                    checked = i + 1
-                bar.update(1)
-            row: dict[str, Any] = {
-                "epoch": epoch + 1,
-                "train_loss": float((losses * sizes).sum() / sizes.sum()),
-                "train_accuracy": int(correct) / len(train_y),
-                "val_loss": None,
-                "val_accuracy": None,
-                "lr": lr,
-            }
-            if len(val[0]):
-                scores = evaluate(model, val[0], val[1], preprocess, recipe.eval_batch_size)
-                row["val_loss"], row["val_accuracy"] = scores["loss"], scores["accuracy"]
-                if scores["accuracy"] > best["score"]:
-                    best = {
-                        "epoch": epoch + 1,
-                        "score": scores["accuracy"],
-                        "state": {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()},
-                    }
-                    stale = 0
-                else:
-                    stale += 1
+            started = time.perf_counter()
+            row = run.train_epoch(epoch, bar)
+            run.validate(row)
             row["seconds"] = time.perf_counter() - started
-            seconds += row["seconds"]
-            history.append(row)
-            stop = recipe.early_stopping and recipe.patience is not None and stale >= recipe.patience
-            last = stop or epoch + 1 == recipe.epochs
+            run.seconds += row["seconds"]
+            run.history.append(row)
+            stopped_early = recipe.early_stopping and recipe.patience is not None and run.stale >= recipe.patience
+            last = stopped_early or epoch + 1 == recipe.epochs
             if show_bar:
                 bar.set_postfix_str(_format_row(row, recipe.epochs).split("  ", 1)[1], refresh=False)
             elif log and (last or (epoch + 1) % recipe.log_every == 0):
                 log(_format_row(row, recipe.epochs))
             if path is not None and (last or (epoch + 1) % recipe.checkpoint_every == 0):
-                save_checkpoint(
-                    path,
-                    {
-                        "version": 1,
-                        "epoch": epoch + 1,
-                        "model": model.state_dict(),
-                        "optimizer": optimizer.state_dict(),
-                        "schedule": {"name": recipe.schedule, "step": (epoch + 1) * steps},
-                        "rng": _rng_state(device),
-                        "history": history,
-                        "best": best,
-                        "stale": stale,
-                        "train_seconds": seconds,
-                        "recipe": recipe.to_dict(),
-                    },
-                )
-            if stop:
-                stopped_early = True
+                save_checkpoint(path, run.state(epoch + 1))
+            if stopped_early:
                 if log:
-                    log(f"early stopping: no better validation accuracy for {stale} epochs")
+                    log(f"early stopping: no better validation accuracy for {run.stale} epochs")
                 break
-
-    if recipe.early_stopping and best["state"] is not None:
-        model.load_state_dict(best["state"])
-    return TrainResult(
-        history, preprocess, str(device), best["epoch"] if recipe.early_stopping else None, stopped_early, seconds
-    )
+    if recipe.early_stopping and run.best["state"] is not None:
+        model.load_state_dict(run.best["state"])
+    best_epoch = run.best["epoch"] if recipe.early_stopping else None
+    return TrainResult(run.history, run.data.preprocess, str(device), best_epoch, stopped_early, run.seconds)
 
 
 def _format_row(row: dict[str, Any], epochs: int) -> str:

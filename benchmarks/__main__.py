@@ -1,0 +1,150 @@
+"""``python -m benchmarks``: every experiment at full length over several seeds; a table and JSON.
+
+Timing scope: ``train s`` is the wall time of the contestant's ``fit`` with the data already in memory
+(dataset loading and decompression excluded; moving the arrays to the device, normalization per
+batch, validation passes and checkpoint writes included); ``to target`` adds the prediction on the
+test split and is reported only when the mean accuracy reaches the contestant's target. Each
+(experiment, seed) runs in a fresh process; peak RSS is that process's maximum resident set
+(loading included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.goals import GOALS, check
+from benchmarks.machine import describe_machine, measure_peak
+from shootout.experiments import EXPERIMENTS
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def run_one(name: str, seed: int, data_dir: Path | None, epochs: int | None, scratch: Path) -> dict[str, Any]:
+    command = [sys.executable, "-m", "benchmarks.single", name, str(seed), str(scratch / f"{name}-{seed}")]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    if epochs is not None:
+        command += ["--epochs", str(epochs)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{name} seed {seed} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
+def aggregate(runs: list[dict[str, Any]], peak: float) -> list[dict[str, Any]]:
+    """One row per contestant: mean ± std over seeds of accuracy and seconds, plus throughput."""
+    rows = []
+    for index, first in enumerate(runs[0]["results"]):
+        per_seed = [run["results"][index] for run in runs]
+        accuracy = _mean_std([r["test_accuracy"] for r in per_seed])
+        train = _mean_std([r["train_seconds"] for r in per_seed])
+        total = _mean_std([r["train_seconds"] + r["predict_seconds"] for r in per_seed])
+        flops = [r["train_flops"] / r["train_seconds"] / 1e9 for r in per_seed if r.get("train_flops")]
+        target = first["target"]
+        rows.append({
+            "experiment": runs[0]["experiment"],
+            "contestant": first["model"],
+            "recipe": first["note"],
+            "seeds": len(per_seed),
+            "accuracy_mean": accuracy[0],
+            "accuracy_std": accuracy[1],
+            "target": target,
+            "met": None if target is None else accuracy[0] >= target,
+            "train_seconds_mean": train[0],
+            "train_seconds_std": train[1],
+            "seconds_mean": total[0],
+            "seconds_std": total[1],
+            "to_target_seconds": total[0] if target is not None and accuracy[0] >= target else None,
+            "samples_per_second": statistics.fmean(r["samples_trained"] / r["train_seconds"] for r in per_seed),
+            "gflops_mean": statistics.fmean(flops) if flops else None,
+            "peak_fraction": statistics.fmean(flops) / peak if flops else None,
+            "epochs": first["epochs"],
+            "rss_mb_max": max(run["rss_mb"] for run in runs),
+        })
+    return rows
+
+
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """The aggregated rows as a Markdown table."""
+    head = ("experiment", "contestant", "recipe", "test acc (mean ± std)", "target", "to target s", "all s",
+            "samples/s", "GFLOP/s", "% peak", "peak RSS MB")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = (
+            r["experiment"], r["contestant"], r["recipe"][:44],
+            f"{r['accuracy_mean']:.4f} ± {r['accuracy_std']:.4f}",
+            "" if r["target"] is None else f"{r['target']:.3f} {'met' if r['met'] else 'NOT met'}",
+            "—" if r["to_target_seconds"] is None else f"{r['to_target_seconds']:.2f}",
+            f"{r['seconds_mean']:.2f} ± {r['seconds_std']:.2f}",
+            f"{r['samples_per_second']:,.0f}",
+            "" if r["gflops_mean"] is None else f"{r['gflops_mean']:.1f}",
+            "" if r["peak_fraction"] is None else f"{100 * r['peak_fraction']:.0f}",
+            f"{r['rss_mb_max']:.0f}",
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--experiments", nargs="+", default=list(EXPERIMENTS), choices=list(EXPERIMENTS))
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per experiment (default 3)")
+    parser.add_argument("--epochs", type=int, default=None, help="override epochs (a quick check, not a benchmark)")
+    parser.add_argument("--cifar-dir", type=Path, default=None,
+                        help="folder holding cifar-10-binary.tar.gz (the JPEG-derived copy is read unverified)")
+    parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"), help="where to write the JSON")
+    args = parser.parse_args(argv)
+
+    machine = describe_machine()
+    peak = measure_peak()
+    print(f"# shootout benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
+    print(f"machine: {machine['cpu']}, {machine['cores']} cores, torch threads {machine['torch_threads']}; "
+          f"python {machine['python']}, torch {machine['torch']}, numpy {machine['numpy']}, "
+          f"scikit-learn {machine['scikit-learn']}; CUDA: {machine['cuda'] or 'none'}")
+    print(f"measured peak: torch fp32 matmul {peak['torch_matmul_gflops']:.0f} GFLOP/s, NumPy "
+          f"{peak['numpy_matmul_gflops']:.0f} GFLOP/s, copy {peak['copy_gbps']:.1f} GB/s")
+    print(f"seeds: {args.seeds}; timing: {__doc__.split('Timing scope: ')[1].split(chr(10) + chr(10))[0]}".replace(
+        "\n", " "), flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="shootout-bench-") as scratch:
+        for name in args.experiments:
+            data_dir = args.cifar_dir if EXPERIMENTS[name].dataset == "cifar-10" else None
+            runs = []
+            for seed in range(args.seeds):
+                started = time.perf_counter()
+                runs.append(run_one(name, seed, data_dir, args.epochs, Path(scratch)))
+                print(f"  {name} seed {seed}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            rows += aggregate(runs, peak["torch_matmul_gflops"])
+    print()
+    print(markdown_table(rows))
+    print()
+    print("| goal | measured | met |\n|---|---|---|")
+    by_key = {(r["experiment"], r["contestant"]): r for r in rows}
+    goals = []
+    for goal in GOALS:
+        met, measured = check(goal, by_key.get((goal.experiment, goal.contestant)), peak["torch_matmul_gflops"])
+        goals.append({"goal": goal.label, "measured": measured, "met": met})
+        print(f"| {goal.label} | {measured} | {'—' if met is None else 'yes' if met else 'NO'} |")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"machine": machine, "peak": peak, "seeds": args.seeds, "epochs": args.epochs,
+                                     "rows": rows, "goals": goals, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                                     "environment": {"SHOOTOUT_MIRRORS": os.environ.get("SHOOTOUT_MIRRORS")}},
+                                    indent=2) + "\n")
+    print(f"\nJSON: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

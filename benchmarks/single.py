@@ -1,0 +1,53 @@
+"""One (experiment, seed) run in its own process: prints a JSON line with the results and peak RSS.
+
+    python -m benchmarks.single EXPERIMENT SEED OUT_DIR [--data-dir DIR] [--epochs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import warnings
+from pathlib import Path
+
+from benchmarks.flops import train_flops_per_sample
+from shootout.data import ChecksumWarning, get_spec
+from shootout.experiments import configure, get_experiment, run_experiment
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("experiment")
+    parser.add_argument("seed", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--epochs", type=int, default=None)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ChecksumWarning)  # the benchmark states which copy it used
+    experiment = get_experiment(args.experiment)
+    verify = args.data_dir is None
+    folder = run_experiment(experiment, data_dir=args.data_dir, out=args.out, epochs=args.epochs, seed=args.seed,
+                            verify=verify, log=None, progress=False)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    if experiment.dataset == "gmm":
+        shape, n_train, classes = (2,), experiment.data_options["K"] * experiment.data_options["N"], 2
+    else:
+        spec = get_spec(experiment.dataset)
+        shape, n_train, classes = spec.image_shape, spec.sizes["train"], spec.num_classes
+    for result in metrics["results"]:
+        estimator = configure(experiment.entry(result["model"]).estimator, args.epochs, args.seed)
+        per_sample = train_flops_per_sample(estimator, shape, classes)
+        recipe = result["recipe"].get("recipe") or {}
+        held = recipe.get("val_fraction")
+        held = held if held is not None else (0.2 if recipe.get("early_stopping") else 0.0)
+        trained = result.get("train_samples") or n_train * (1 - held) * result["epochs"]
+        result["samples_trained"] = trained
+        result["train_flops"] = None if per_sample is None else per_sample * trained
+    metrics["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    json.dump(metrics, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
