@@ -52,37 +52,52 @@ def aggregate(runs: list[dict[str, Any]], peak: float) -> list[dict[str, Any]]:
         total = _mean_std([r["train_seconds"] + r["predict_seconds"] for r in per_seed])
         flops = [r["train_flops"] / r["train_seconds"] / 1e9 for r in per_seed if r.get("train_flops")]
         target = first["target"]
-        rows.append({
-            "experiment": runs[0]["experiment"],
-            "contestant": first["model"],
-            "recipe": first["note"],
-            "seeds": len(per_seed),
-            "accuracy_mean": accuracy[0],
-            "accuracy_std": accuracy[1],
-            "target": target,
-            "met": None if target is None else accuracy[0] >= target,
-            "train_seconds_mean": train[0],
-            "train_seconds_std": train[1],
-            "seconds_mean": total[0],
-            "seconds_std": total[1],
-            "to_target_seconds": total[0] if target is not None and accuracy[0] >= target else None,
-            "samples_per_second": statistics.fmean(r["samples_trained"] / r["train_seconds"] for r in per_seed),
-            "gflops_mean": statistics.fmean(flops) if flops else None,
-            "peak_fraction": statistics.fmean(flops) / peak if flops else None,
-            "epochs": first["epochs"],
-            "rss_mb_max": max(run["rss_mb"] for run in runs),
-        })
+        rows.append(
+            {
+                "experiment": runs[0]["experiment"],
+                "contestant": first["model"],
+                "recipe": first["note"],
+                "seeds": len(per_seed),
+                "accuracy_mean": accuracy[0],
+                "accuracy_std": accuracy[1],
+                "target": target,
+                "met": None if target is None else accuracy[0] >= target,
+                "train_seconds_mean": train[0],
+                "train_seconds_std": train[1],
+                "seconds_mean": total[0],
+                "seconds_std": total[1],
+                "to_target_seconds": total[0] if target is not None and accuracy[0] >= target else None,
+                "samples_per_second": statistics.fmean(r["samples_trained"] / r["train_seconds"] for r in per_seed),
+                "gflops_mean": statistics.fmean(flops) if flops else None,
+                "peak_fraction": statistics.fmean(flops) / peak if flops else None,
+                "epochs": first["epochs"],
+                "rss_mb_max": max(run["rss_mb"] for run in runs),
+            }
+        )
     return rows
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
     """The aggregated rows as a Markdown table."""
-    head = ("experiment", "contestant", "recipe", "test acc (mean ± std)", "target", "to target s", "all s",
-            "samples/s", "GFLOP/s", "% peak", "peak RSS MB")
+    head = (
+        "experiment",
+        "contestant",
+        "recipe",
+        "test acc (mean ± std)",
+        "target",
+        "to target s",
+        "all s",
+        "samples/s",
+        "GFLOP/s",
+        "% peak",
+        "peak RSS MB",
+    )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = (
-            r["experiment"], r["contestant"], r["recipe"][:44],
+            r["experiment"],
+            r["contestant"],
+            r["recipe"][:44],
             f"{r['accuracy_mean']:.4f} ± {r['accuracy_std']:.4f}",
             "" if r["target"] is None else f"{r['target']:.3f} {'met' if r['met'] else 'NOT met'}",
             "—" if r["to_target_seconds"] is None else f"{r['to_target_seconds']:.2f}",
@@ -97,26 +112,39 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--experiments", nargs="+", default=list(EXPERIMENTS), choices=list(EXPERIMENTS))
     parser.add_argument("--seeds", type=int, default=3, help="seeds per experiment (default 3)")
     parser.add_argument("--epochs", type=int, default=None, help="override epochs (a quick check, not a benchmark)")
-    parser.add_argument("--cifar-dir", type=Path, default=None,
-                        help="folder holding cifar-10-binary.tar.gz (the JPEG-derived copy is read unverified)")
+    parser.add_argument(
+        "--cifar-dir",
+        type=Path,
+        default=None,
+        help="folder holding cifar-10-binary.tar.gz (the JPEG-derived copy is read unverified)",
+    )
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"), help="where to write the JSON")
     args = parser.parse_args(argv)
 
     machine = describe_machine()
     peak = measure_peak()
     print(f"# shootout benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
-    print(f"machine: {machine['cpu']}, {machine['cores']} cores, torch threads {machine['torch_threads']}; "
-          f"python {machine['python']}, torch {machine['torch']}, numpy {machine['numpy']}, "
-          f"scikit-learn {machine['scikit-learn']}; CUDA: {machine['cuda'] or 'none'}")
-    print(f"measured peak: torch fp32 matmul {peak['torch_matmul_gflops']:.0f} GFLOP/s, NumPy "
-          f"{peak['numpy_matmul_gflops']:.0f} GFLOP/s, copy {peak['copy_gbps']:.1f} GB/s")
-    print(f"seeds: {args.seeds}; timing: {__doc__.split('Timing scope: ')[1].split(chr(10) + chr(10))[0]}".replace(
-        "\n", " "), flush=True)
+    print(
+        f"machine: {machine['cpu']}, {machine['cores']} cores, torch threads {machine['torch_threads']}; "
+        f"python {machine['python']}, torch {machine['torch']}, numpy {machine['numpy']}, "
+        f"scikit-learn {machine['scikit-learn']}; CUDA: {machine['cuda'] or 'none'}"
+    )
+    print(
+        f"measured peak: torch fp32 matmul {peak['torch_matmul_gflops']:.0f} GFLOP/s, NumPy "
+        f"{peak['numpy_matmul_gflops']:.0f} GFLOP/s, copy {peak['copy_gbps']:.1f} GB/s"
+    )
+    print(
+        f"seeds: {args.seeds}; timing: {__doc__.split('Timing scope: ')[1].split(chr(10) + chr(10))[0]}".replace(
+            "\n", " "
+        ),
+        flush=True,
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="shootout-bench-") as scratch:
         for name in args.experiments:
@@ -138,10 +166,22 @@ def main(argv: list[str] | None = None) -> int:
         goals.append({"goal": goal.label, "measured": measured, "met": met})
         print(f"| {goal.label} | {measured} | {'—' if met is None else 'yes' if met else 'NO'} |")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": machine, "peak": peak, "seeds": args.seeds, "epochs": args.epochs,
-                                     "rows": rows, "goals": goals, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                                     "environment": {"SHOOTOUT_MIRRORS": os.environ.get("SHOOTOUT_MIRRORS")}},
-                                    indent=2) + "\n")
+    args.json.write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "peak": peak,
+                "seeds": args.seeds,
+                "epochs": args.epochs,
+                "rows": rows,
+                "goals": goals,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "environment": {"SHOOTOUT_MIRRORS": os.environ.get("SHOOTOUT_MIRRORS")},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"\nJSON: {args.json}")
     return 0
 

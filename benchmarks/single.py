@@ -1,6 +1,6 @@
 """One (experiment, seed) run in its own process: prints a JSON line with the results and peak RSS.
 
-    python -m benchmarks.single EXPERIMENT SEED OUT_DIR [--data-dir DIR] [--epochs N]
+python -m benchmarks.single EXPERIMENT SEED OUT_DIR [--data-dir DIR] [--epochs N]
 """
 
 from __future__ import annotations
@@ -28,8 +28,16 @@ def main() -> None:
     warnings.simplefilter("ignore", ChecksumWarning)  # the benchmark states which copy it used
     experiment = get_experiment(args.experiment)
     verify = args.data_dir is None
-    folder = run_experiment(experiment, data_dir=args.data_dir, out=args.out, epochs=args.epochs, seed=args.seed,
-                            verify=verify, log=None, progress=False)
+    folder = run_experiment(
+        experiment,
+        data_dir=args.data_dir,
+        out=args.out,
+        epochs=args.epochs,
+        seed=args.seed,
+        verify=verify,
+        log=None,
+        progress=False,
+    )
     metrics = json.loads((folder / "metrics.json").read_text())
     if experiment.dataset == "gmm":
         shape, n_train, classes = (2,), experiment.data_options["K"] * experiment.data_options["N"], 2

@@ -8,7 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from shootout.data import load
-from shootout.estimators import SVM, Fcann2, ScratchLogreg, SoftmaxRegression, TorchNet
+from shootout.estimators import SVM, Fcann2, NystroemSVM, ScratchLogreg, SoftmaxRegression, TorchNet
 from shootout.train import Recipe
 
 FAST = Recipe(optimizer="adam", lr=3e-3, batch_size=64, epochs=8, device="cpu", checkpoint_every=100)
@@ -21,6 +21,7 @@ CONTESTANTS = {
     "ptdeep": TorchNet("deep", hidden=(64,), recipe=FAST),
     "smallcnn": TorchNet("smallcnn", recipe=FAST.with_(layout="nchw")),
     "svm": SVM(kernel="rbf", C=10.0, gamma="scale", scale=16.0),
+    "nystroem": NystroemSVM(n_components=300, scale=16.0),
 }
 
 
@@ -104,3 +105,12 @@ def test_a_single_class_is_refused(digits):
     images, _ = digits
     with pytest.raises(ValueError, match="at least two classes"):
         SoftmaxRegression().fit(images[:10], np.zeros(10, int))
+
+
+def test_nystroem_features_approach_the_exact_rbf_svm(digits):
+    images, labels = digits
+    test_images, test_labels = load("digits", "test")
+    exact = SVM(kernel="rbf", C=10.0, gamma="scale", scale=16.0).fit(images, labels).score(test_images, test_labels)
+    approx = NystroemSVM(n_components=800, alpha=0.1, scale=16.0).fit(images, labels)
+    assert approx.train_samples_ == len(images) and approx.gamma_ > 0
+    assert approx.score(test_images, test_labels) > exact - 0.03
