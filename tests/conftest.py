@@ -48,3 +48,12 @@ def real_data(real_mirror_root, real_cache, monkeypatch) -> Path:
     monkeypatch.setenv("SHOOTOUT_MIRRORS", f"file://{real_mirror_root}")
     monkeypatch.setenv("SHOOTOUT_DATA", str(real_cache))
     return real_mirror_root
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report how many fuzzing cases each parser went through (tests/test_fuzz.py)."""
+    from tests import test_fuzz
+
+    if test_fuzz.COUNTS:
+        counts = ", ".join(f"{kind} {count}" for kind, count in sorted(test_fuzz.COUNTS.items()))
+        terminalreporter.write_line(f"fuzzing cases run: {counts}")

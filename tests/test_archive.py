@@ -2,10 +2,10 @@ import io
 import tarfile
 
 import pytest
-from tests.fakes import tar_bytes
 
 from shootout.data import FormatError, UnsafeArchiveError
 from shootout.data.archive import extract_archive, read_members
+from tests.fakes import tar_bytes
 
 
 def _tar_with(info: tarfile.TarInfo, data: bytes = b"") -> bytes:

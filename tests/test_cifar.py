@@ -7,11 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
-from tests.fakes import cifar_archive, cifar_binary_batch, cifar_pickle_batch, tiny_cifar
 
 from shootout.data import ChecksumError, ChecksumWarning, FormatError, UnsafePickleError, load
 from shootout.data.archive import read_members
 from shootout.data.cifar import parse_cifar_binary, parse_cifar_pickle, read_cifar_archive
+from tests.fakes import cifar_archive, cifar_binary_batch, cifar_pickle_batch, tiny_cifar
 
 
 def _images(n=3, seed=0):

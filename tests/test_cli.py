@@ -3,10 +3,10 @@ import subprocess
 import sys
 
 import pytest
-from tests.fakes import IDX_FILES, tiny_idx_arrays, tiny_idx_spec, write_tiny_idx
 
 from shootout.cli import main
 from shootout.data import registry
+from tests.fakes import IDX_FILES, tiny_idx_arrays, tiny_idx_spec, write_tiny_idx
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.fakes import IDX_FILES, tiny_idx_arrays, tiny_idx_spec, write_tiny_idx
 
 from shootout.data import ChecksumError, DatasetError, DownloadError, FormatError
 from shootout.data.registry import FileSpec
 from shootout.data.store import fetch_slot, read_verified
+from tests.fakes import IDX_FILES, tiny_idx_arrays, tiny_idx_spec, write_tiny_idx
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

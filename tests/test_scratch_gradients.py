@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from tests.gradcheck import numeric_grad, rel_error
 
 from shootout.scratch import binlogreg_loss_grads, fcann2_loss_grads, logreg_loss_grads
 from shootout.scratch.fcann2 import Fcann2Params, _step, _Workspace, fcann2_init
 from shootout.scratch.functional import cross_entropy_grad
+from tests.gradcheck import numeric_grad, rel_error
 
 TOL = 1e-6
 LAMBDA = 0.03

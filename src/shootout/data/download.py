@@ -9,6 +9,7 @@ temporary file that becomes the cached file only after its checksum passed.
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import sys
@@ -79,6 +80,8 @@ def _reason(exc: BaseException) -> str:
         return f"unreachable ({exc.reason})"
     if isinstance(exc, TimeoutError):
         return "timed out"
+    if isinstance(exc, http.client.IncompleteRead):
+        return f"connection closed after {len(exc.partial)} bytes, {exc.expected} more expected"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -103,7 +106,8 @@ def download(
             return dest
         except DatasetError as exc:
             failures.append(f"{url}: {exc}")
-        except (OSError, ValueError, shutil.Error) as exc:  # URLError, HTTPError, timeouts are OSErrors
+        except (OSError, ValueError, shutil.Error, http.client.HTTPException) as exc:
+            # URLError, HTTPError and timeouts are OSErrors; a body cut short is an HTTPException
             failures.append(f"{url}: {_reason(exc)}")
     tried = "; ".join(failures) if failures else f"no mirror configured (set {MIRRORS_ENV})"
     raise DownloadError(

@@ -1,0 +1,126 @@
+"""Bad input through the CLI: one clear line and exit status 2 (usage) or 1 (runtime), never a traceback."""
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from shootout.cli import main
+from shootout.experiments import rundir
+
+
+def _usage_error(args, capsys) -> str:
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+def _runtime_error(args, capsys) -> str:
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: ") and not any("Traceback" in line for line in err)
+    return err[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "mnist-lenett"], "did you mean 'mnist-lenet'?"),
+        (["run", "digits", "--device", "tpu"], "invalid choice: 'tpu'"),
+        (["run", "digits", "--epochs", "0"], "must be an integer >= 1, got 0"),
+        (["run", "digits", "--epochs", "-3"], "must be an integer >= 1, got -3"),
+        (["run", "digits", "--epochs", "many"], "'many' is not an integer"),
+        (["run", "digits", "--svm-samples", "-1"], "must be an integer >= 0"),
+        (["run", "digits", "--data-dir", "/definitely/not/here"], "/definitely/not/here is not a folder"),
+        (["run", "digits", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(args, message, capsys):
+    assert message in _usage_error(args, capsys)
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert "is not a folder" in _usage_error(["run", "digits", "--data-dir", str(tmp_path / "file")], capsys)
+
+
+def test_an_out_folder_that_cannot_be_created_is_a_runtime_error(capsys):
+    line = _runtime_error(["run", "digits", "--out", "/proc/shootout-cannot-write/run"], capsys)
+    assert "cannot create the run folder" in line
+
+
+def test_cuda_without_cuda_is_a_runtime_error(monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert "CUDA is not available" in _runtime_error(["run", "digits", "--device", "cuda"], capsys)
+
+
+def test_a_full_disk_while_writing_the_run_folder_is_one_line_and_no_complete_folder(tmp_path, monkeypatch, capsys):
+    def full(path, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(rundir, "atomic_write_bytes", full)
+    line = _runtime_error(["run", "digits", "--only", "scratch-softmax", "--out", str(tmp_path / "run")], capsys)
+    assert "No space left on device" in line
+    assert not (tmp_path / "run").exists() and (tmp_path / "run.partial").is_dir()
+
+
+def test_divergence_through_the_cli_names_epoch_step_and_lr_and_is_recorded(tmp_path, monkeypatch, capsys):
+    from shootout.estimators import TorchNet
+    from shootout.experiments import catalog
+    from shootout.experiments.spec import Entry, Experiment
+    from shootout.train import Recipe
+
+    bad = Experiment(
+        "diverging",
+        "digits",
+        "a huge learning rate",
+        (Entry("net", TorchNet("deep", hidden=(32,), recipe=Recipe(lr=1e20, epochs=3, device="cpu"))),),
+    )
+    monkeypatch.setitem(catalog.EXPERIMENTS, "diverging", bad)
+    line = _runtime_error(["run", "diverging", "--out", str(tmp_path / "run")], capsys)
+    assert "at epoch 1, step" in line and "learning rate 1e+20" in line
+    failure = json.loads((tmp_path / "run.partial" / "failure.json").read_text())
+    assert failure["error"] == "DivergenceError"
+
+
+def _shootout(*args, **kwargs):
+    return subprocess.Popen(
+        [sys.executable, "-m", "shootout", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+    )
+
+
+def test_a_run_killed_mid_training_resumes_to_exactly_the_uninterrupted_metrics(tmp_path):
+    common = ["run", "digits", "--only", "ptlogreg", "--epochs", "150", "--device", "cpu"]
+    reference = _shootout(*common, "--out", str(tmp_path / "reference"))
+    victim = _shootout(*common, "--out", str(tmp_path / "victim"))
+    checkpoint = tmp_path / "victim.partial" / "checkpoints" / "ptlogreg.pt"
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and time.monotonic() < deadline and victim.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.3)  # a few epochs later, somewhere inside one
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate()
+    assert victim.returncode == -signal.SIGKILL
+    assert not (tmp_path / "victim").exists()  # killed: only the .partial folder
+
+    resumed = _shootout(*common, "--resume", str(tmp_path / "victim.partial"))
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert "resumed from" in err
+    assert reference.wait(timeout=300) == 0
+
+    def comparable(folder):
+        result = json.loads((folder / "metrics.json").read_text())["results"][0]
+        result["history"] = [{k: v for k, v in row.items() if k != "seconds"} for row in result["history"]]
+        return {k: v for k, v in result.items() if not k.endswith("seconds")}
+
+    assert comparable(tmp_path / "victim") == comparable(tmp_path / "reference")
