@@ -16,6 +16,14 @@ from shootout.estimators.base import Contestant, as_matrix
 from shootout.svm import KSVMWrap
 
 
+def scores_to_proba(scores: np.ndarray) -> np.ndarray:
+    """Softmax of decision scores (N,) for two classes or (N × C): a ranking, not a calibration."""
+    if scores.ndim == 1:  # two classes: one signed score, positive favouring the second
+        scores = np.stack([-scores, scores], axis=1)
+    exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
 def stratified_subsample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
     """Sorted indices of about ``size`` samples keeping the class proportions of ``y``."""
     from sklearn.model_selection import train_test_split
@@ -64,11 +72,7 @@ class SVM(Contestant):
         self.support_ = keep[self.svm_.support]
 
     def _proba(self, X: Any) -> np.ndarray:
-        scores = self.svm_.get_scores(as_matrix(X, self.scale))
-        if scores.ndim == 1:  # two classes: one signed score
-            scores = np.stack([-scores, scores], axis=1)
-        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return exp / exp.sum(axis=1, keepdims=True)
+        return scores_to_proba(self.svm_.get_scores(as_matrix(X, self.scale)))
 
 
 class NystroemSVM(Contestant):
@@ -110,8 +114,5 @@ class NystroemSVM(Contestant):
         self.epochs_ = 1
 
     def _proba(self, X: Any) -> np.ndarray:
-        scores = self.linear_.decision_function(self.features_.transform(as_matrix(X, self.scale).astype(np.float32)))
-        if scores.ndim == 1:
-            scores = np.stack([-scores, scores], axis=1)
-        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return exp / exp.sum(axis=1, keepdims=True)
+        features = self.features_.transform(as_matrix(X, self.scale).astype(np.float32))
+        return scores_to_proba(self.linear_.decision_function(features))
