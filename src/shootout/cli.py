@@ -17,24 +17,25 @@ from pathlib import Path
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
+def _one_of(known, what: str, value: str) -> str:
+    """``value`` if it is a known name, else a usage error suggesting the closest one."""
+    if value in known:
+        return value
+    close = difflib.get_close_matches(value, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise argparse.ArgumentTypeError(f"unknown {what} {value!r} (known: {', '.join(known)}){hint}")
+
+
 def _dataset_name(value: str) -> str:
     from shootout.data.registry import DATASETS
 
-    if value in DATASETS:
-        return value
-    close = difflib.get_close_matches(value, DATASETS, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise argparse.ArgumentTypeError(f"unknown dataset {value!r} (known: {', '.join(DATASETS)}){hint}")
+    return _one_of(DATASETS, "dataset", value)
 
 
 def _experiment_name(value: str) -> str:
     from shootout.experiments.catalog import EXPERIMENTS
 
-    if value in EXPERIMENTS:
-        return value
-    close = difflib.get_close_matches(value, EXPERIMENTS, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise argparse.ArgumentTypeError(f"unknown experiment {value!r} (known: {', '.join(EXPERIMENTS)}){hint}")
+    return _one_of(EXPERIMENTS, "experiment", value)
 
 
 def _int_at_least(minimum: int):

@@ -10,7 +10,8 @@ import numpy as np
 
 from shootout.estimators import SVM, Contestant, ScratchLogreg, SoftmaxRegression, TorchNet
 from shootout.experiments.data import ExperimentData
-from shootout.plots import confusion_matrix_plot, graph_data, graph_surface, image_grid, save_figure, weight_images
+from shootout.plots import confusion_matrix_plot, graph_data, graph_surface, image_grid, weight_images
+from shootout.plots.files import finish
 
 GRID = 24  # test images shown with their predictions
 WORST = 16  # largest-loss test images shown
@@ -104,15 +105,14 @@ def decision_surface(estimator: Contestant, data: ExperimentData, path: Path, ti
     margin = 0.5
     rect = (X.min(axis=0) - margin, X.max(axis=0) + margin)
     fig, ax = plt.subplots(figsize=(5, 4.5))
-    try:
-        if len(data.class_names) == 2:
-            graph_surface(lambda P: estimator.predict_proba(P)[:, 1], rect, offset=0.5, ax=ax)
-        else:
-            graph_surface(lambda P: estimator.predict_proba(P).argmax(axis=1), rect, offset=0.5, ax=ax)
-        special = estimator.support_ if isinstance(estimator, SVM) else ()
-        predicted = estimator.classes_[estimator.predict_proba(X).argmax(axis=1)]
-        graph_data(X, Y_, predicted, special=special, ax=ax)
-        ax.set_title(title)
-        return save_figure(path, fig)
-    finally:
-        plt.close(fig)
+    function = (
+        (lambda P: estimator.predict_proba(P)[:, 1])
+        if len(data.class_names) == 2
+        else (lambda P: estimator.predict_proba(P).argmax(axis=1))
+    )
+    graph_surface(function, rect, offset=0.5, ax=ax)
+    special = estimator.support_ if isinstance(estimator, SVM) else ()
+    predicted = estimator.classes_[estimator.predict_proba(X).argmax(axis=1)]
+    graph_data(X, Y_, predicted, special=special, ax=ax)
+    ax.set_title(title)
+    return finish(fig, path, tight=False)

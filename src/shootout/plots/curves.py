@@ -8,7 +8,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 
-from shootout.plots.files import save_figure
+from shootout.plots.files import finish
 
 
 def learning_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]], path: str | Path, title: str = "") -> Path:
@@ -33,8 +33,4 @@ def learning_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]], path: 
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
-    fig.suptitle(title)
-    try:
-        return save_figure(path, fig)
-    finally:
-        plt.close(fig)
+    return finish(fig, path, title, tight=False)

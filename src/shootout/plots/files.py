@@ -17,3 +17,15 @@ def save_figure(path: str | Path, fig: Figure | None = None, dpi: int = 100) -> 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=dpi, bbox_inches="tight")
     return path
+
+
+def finish(fig: Figure, path: str | Path, title: str = "", tight: bool = True) -> Path:
+    """Title the figure, save it to ``path`` and close it (also when saving fails)."""
+    if title:
+        fig.suptitle(title)
+    if tight:
+        fig.tight_layout()
+    try:
+        return save_figure(path, fig)
+    finally:
+        plt.close(fig)

@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from shootout.plots.files import save_figure
+from shootout.plots.files import finish
 
 
 def _show(ax, image: np.ndarray) -> None:
@@ -48,12 +48,7 @@ def image_grid(
         if notes is not None:
             label += f"\n{notes[i]}"
         ax.set_title(label, fontsize=7, color="red" if wrong else "black")
-    fig.suptitle(title)
-    fig.tight_layout()
-    try:
-        return save_figure(path, fig)
-    finally:
-        plt.close(fig)
+    return finish(fig, path, title)
 
 
 def weight_images(
@@ -81,12 +76,7 @@ def weight_images(
         ax.set_title(class_names[k], fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.suptitle(title)
-    fig.tight_layout()
-    try:
-        return save_figure(path, fig)
-    finally:
-        plt.close(fig)
+    return finish(fig, path, title)
 
 
 def confusion_matrix_plot(M: np.ndarray, class_names: Sequence[str], path: str | Path, title: str = "") -> Path:
@@ -111,8 +101,4 @@ def confusion_matrix_plot(M: np.ndarray, class_names: Sequence[str], path: str |
                 color="white" if M[i, j] > threshold else "black",
             )
     ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    try:
-        return save_figure(path, fig)
-    finally:
-        plt.close(fig)
+    return finish(fig, path)
