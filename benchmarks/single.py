@@ -45,7 +45,7 @@ def main() -> None:
         spec = get_spec(experiment.dataset)
         shape, n_train, classes = spec.image_shape, spec.sizes["train"], spec.num_classes
     for result in metrics["results"]:
-        estimator = configure(experiment.entry(result["model"]).estimator, args.epochs, args.seed)
+        estimator = configure(experiment.entry(result["model"]).estimator, epochs=args.epochs, seed=args.seed)
         per_sample = train_flops_per_sample(estimator, shape, classes)
         recipe = result["recipe"].get("recipe") or {}
         held = recipe.get("val_fraction")

@@ -67,10 +67,11 @@ def test_targets_follow_mission():
 
 
 def test_configure_applies_overrides_only_where_they_mean_something():
-    torch_net = configure(TINY.entry("logreg").estimator, epochs=7, seed=3, device="cpu")
-    assert (torch_net.recipe.epochs, torch_net.recipe.seed, torch_net.recipe.device) == (7, 3, "cpu")
-    softmax = configure(TINY.entry("softmax").estimator, epochs=9, seed=4)
-    assert (softmax.epochs, softmax.seed) == (9, 4)
+    torch_net = configure(TINY.entry("logreg").estimator, epochs=7, seed=3, device="cpu", lr=0.5, batch_size=16)
+    recipe = torch_net.recipe
+    assert (recipe.epochs, recipe.seed, recipe.device, recipe.lr, recipe.batch_size) == (7, 3, "cpu", 0.5, 16)
+    softmax = configure(TINY.entry("softmax").estimator, epochs=9, seed=4, lr=0.2, batch_size=8, device="cpu")
+    assert (softmax.epochs, softmax.seed, softmax.lr, softmax.batch_size) == (9, 4, 0.2, 8)
     svm = configure(SVM(max_train=5000), svm_samples=0)
     assert svm.max_train is None
     assert TINY.entry("logreg").estimator.recipe.epochs == 2  # the catalog entry is untouched

@@ -283,3 +283,22 @@ def test_constant_images_do_not_divide_by_zero():
     labels = np.arange(20) % 2
     result = fit(PTLogreg(16, 2), images, labels, Recipe(epochs=1), **quiet())
     assert result.preprocess.std == (1.0,)
+
+
+def test_a_checkpoint_write_that_dies_half_way_leaves_the_previous_one_loadable(tmp_path, monkeypatch):
+    from shootout.train import checkpoint as checkpoint_module
+
+    path = tmp_path / "c.pt"
+    save_checkpoint(path, {"model": {"w": torch.ones(3)}, "epoch": 1})
+
+    def dies_half_way(state, target):
+        with open(target, "wb") as handle:
+            handle.write(b"PK\x03\x04 half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checkpoint_module.torch, "save", dies_half_way)
+    with pytest.raises(OSError, match="No space left"):
+        save_checkpoint(path, {"model": {"w": torch.zeros(3)}, "epoch": 2})
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]
+    assert load_checkpoint(path)["epoch"] == 1

@@ -51,6 +51,16 @@ def _int_at_least(minimum: int):
     return parse
 
 
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
+    return number
+
+
 def _readable_dir(value: str) -> Path:
     path = Path(value).expanduser()
     if not path.is_dir():
@@ -86,6 +96,8 @@ def _add_run(commands) -> None:
     run.add_argument("--out", type=Path, default=None, help="the run folder (default: runs/<name>-<timestamp>)")
     run.add_argument("--epochs", type=_int_at_least(1), default=None, help="override every contestant's epochs")
     run.add_argument("--seed", type=int, default=None, help="override every seed (default: each recipe's, 0)")
+    run.add_argument("--lr", type=_positive_float, default=None, help="override every contestant's learning rate")
+    run.add_argument("--batch-size", type=_int_at_least(1), default=None, help="override every batch size")
     run.add_argument(
         "--device", choices=("cpu", "cuda", "auto"), default=None, help="where torch contestants train (default auto)"
     )
@@ -185,6 +197,8 @@ def _run(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         seed=args.seed,
         device=args.device,
+        lr=args.lr,
+        batch_size=args.batch_size,
         resume=args.resume,
         verify=not args.no_verify,
         svm_samples=args.svm_samples,

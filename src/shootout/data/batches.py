@@ -116,9 +116,9 @@ class Batches:
         return index
 
     def transform(self, raw: Any) -> Any:
-        """uint8 N×H×W×C -> float32 normalized, in the requested layout (whole-batch operations)."""
+        """uint8 -> float32 (float features keep their precision), normalized, in the requested layout."""
         if _is_numpy(raw):
-            x = raw.astype(np.float32)
+            x = raw.astype(raw.dtype if raw.dtype.kind == "f" else np.float32)  # a copy: normalized in place
             if self._scale is not None:
                 x *= self._scale
                 x += self._shift
@@ -127,9 +127,9 @@ class Batches:
         else:
             import torch
 
-            x = raw.to(torch.float32)
+            x = raw if raw.is_floating_point() else raw.to(torch.float32)
             if self._scale is not None:
-                x = torch.addcmul(self._shift, x, self._scale)
+                x = torch.addcmul(self._shift.to(x.dtype), x, self._scale.to(x.dtype))
             if self.layout == "nchw":
                 return x.permute(0, 3, 1, 2)  # a channels_last view, no copy
         return x.reshape(len(x), -1) if self.layout == "flat" else x

@@ -34,23 +34,25 @@ from shootout.train import Recipe, resolve_device
 TRAIN_ACCURACY_LIMIT = 20_000  # measure train accuracy directly only on sets up to this size
 
 
-def configure(
-    estimator: Contestant,
-    epochs: int | None = None,
-    seed: int | None = None,
-    device: str | None = None,
-    svm_samples: int | None = None,
-) -> Contestant:
-    """A fresh copy of ``estimator`` with the command line's overrides applied where they mean something."""
+OVERRIDABLE = ("epochs", "seed", "device", "lr", "batch_size")  # command-line overrides of every recipe
+
+
+def configure(estimator: Contestant, svm_samples: int | None = None, **overrides: Any) -> Contestant:
+    """A fresh copy of ``estimator`` with the command line's overrides applied where they mean something.
+
+    overrides : any of epochs, seed, device, lr, batch_size (None: keep the recipe's). A torch
+    contestant's recipe takes them all; other contestants take those that are their own parameters.
+    svm_samples : the SVMs' training subsample (0: all).
+    """
+    unknown = set(overrides) - set(OVERRIDABLE)
+    if unknown:
+        raise TypeError(f"cannot override {', '.join(sorted(unknown))}")
+    overrides = {k: v for k, v in overrides.items() if v is not None}
     estimator = clone(estimator)
     params = estimator.get_params(deep=False)
     if "recipe" in params:
-        changes = {k: v for k, v in (("epochs", epochs), ("seed", seed), ("device", device)) if v is not None}
-        estimator.set_params(recipe=(params["recipe"] or Recipe()).with_(**changes))
-    if epochs is not None and "epochs" in params:
-        estimator.set_params(epochs=epochs)
-    if seed is not None and "seed" in params:
-        estimator.set_params(seed=seed)
+        estimator.set_params(recipe=(params["recipe"] or Recipe()).with_(**overrides))
+    estimator.set_params(**{k: v for k, v in overrides.items() if k in params and k != "recipe"})
     if svm_samples is not None and isinstance(estimator, SVM):
         estimator.set_params(max_train=svm_samples or None)
     return estimator
@@ -160,6 +162,8 @@ def run_experiment(
     epochs: int | None = None,
     seed: int | None = None,
     device: str | None = None,
+    lr: float | None = None,
+    batch_size: int | None = None,
     resume: str | Path | None = None,
     verify: bool = True,
     svm_samples: int | None = None,
@@ -175,6 +179,10 @@ def run_experiment(
     experiment = get_experiment(experiment) if isinstance(experiment, str) else experiment
     if epochs is not None and epochs < 1:
         raise ValueError(f"--epochs must be a positive integer, got {epochs}")
+    if lr is not None and not lr > 0:
+        raise ValueError(f"--lr must be positive, got {lr}")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"--batch-size must be a positive integer, got {batch_size}")
     resolved_device = str(resolve_device(device or "auto"))
     entries = [e for e in experiment.contestants if only is None or e.name in only]
     if only is not None and len(entries) != len(set(only)):
@@ -199,7 +207,9 @@ def run_experiment(
                 continue
             if log:
                 log(f"{entry.name}: training ({entry.note or type(entry.estimator).__name__})")
-            estimator = configure(entry.estimator, epochs, seed, device, svm_samples)
+            estimator = configure(
+                entry.estimator, svm_samples, epochs=epochs, seed=seed, device=device, lr=lr, batch_size=batch_size
+            )
             result = run_contestant(entry, estimator, data, folder, resume is not None, log, progress)
             folder.write_json(f"results/{entry.name}.json", result)
             results.append(result)

@@ -49,29 +49,41 @@ def _as_tensor(array, like: nn.Module) -> torch.Tensor:
 
 
 def train(
-    model: Classifier, X, Yoh_, param_niter: int, param_delta: float, param_lambda: float = 0.0, log_every: int = 0
+    model: Classifier,
+    X,
+    Yoh_,
+    param_niter: int,
+    param_delta: float,
+    param_lambda: float = 0.0,
+    log_every: int = 0,
 ) -> list[float]:
-    """Full-batch gradient descent on ``model.get_loss``; returns the loss of every iteration.
+    """Full-batch gradient descent on the mean NLL + ``param_lambda``·||W||²; the loss of every iteration.
 
-    X (N × D) and one-hot Yoh_ (N × C) may be NumPy arrays or tensors. This is the lab's
-    functional interface; experiments train through :func:`shootout.train.fit`, which runs the same
-    step with minibatches, schedules, early stopping and checkpoints.
+    X (N × D) and one-hot Yoh_ (N × C) may be NumPy arrays or tensors. This is the lab's functional
+    interface over the one trainer, :func:`shootout.train.fit`, with a full-batch SGD recipe and no
+    normalization (the data are used as given).
     """
+    from shootout.train import Recipe, fit
+
     if param_delta <= 0:
         raise ValueError(f"param_delta must be positive, got {param_delta}")
-    X_t, Y_t = _as_tensor(X, model), _as_tensor(Yoh_, model)
-    optimizer = torch.optim.SGD(model.parameters(), lr=param_delta)
-    model.train()
-    losses = []
-    for i in range(int(param_niter)):
-        loss = model.get_loss(X_t, Y_t, param_lambda)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        if log_every and i % log_every == 0:
-            print(f"iteration {i}: loss {losses[-1]:.6f}")
-    return losses
+    X = np.asarray(X.detach().cpu() if isinstance(X, torch.Tensor) else X, dtype=np.float64)
+    Yoh_ = Yoh_.detach().cpu().numpy() if isinstance(Yoh_, torch.Tensor) else np.asarray(Yoh_)
+    device = next(model.parameters()).device.type
+    iterations = int(param_niter)
+    recipe = Recipe(
+        optimizer="sgd",
+        lr=param_delta,
+        batch_size=None,
+        epochs=iterations,
+        l2=param_lambda,
+        mean=0.0,
+        std=1.0,
+        device=device,
+        log_every=log_every or max(iterations, 1),
+    )
+    result = fit(model, X, Yoh_.argmax(axis=1), recipe, log=print if log_every else None, progress=False)
+    return [row["train_loss"] for row in result.history]
 
 
 def eval(model: Classifier, X) -> np.ndarray:  # the lab's name, shadowing the builtin on purpose

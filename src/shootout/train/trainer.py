@@ -178,8 +178,9 @@ def _prepare(
         std=tuple(np.broadcast_to(recipe.std if recipe.std is not None else std, channels).tolist()),
         layout=recipe.layout,
     )
-    if train_x.dtype != np.uint8:  # float features travel as float32; images stay uint8
-        train_x, images = train_x.astype(np.float32), images.astype(np.float32)
+    if train_x.dtype != np.uint8:  # float features travel in the model's precision; images stay uint8
+        dtype = np.float64 if next(model.parameters()).dtype == torch.float64 else np.float32
+        train_x, images = train_x.astype(dtype), images.astype(dtype)
     x_all, y_all = torch.from_numpy(train_x).to(device), torch.from_numpy(train_y).to(device)
     first = next(iter(preprocess.batches(x_all[:1], y_all[:1], 1, shuffle=False)))[0]
     _check_model(model, first, int(labels.max()) + 1)
