@@ -197,29 +197,11 @@ def run_experiment(
     started = time.perf_counter()
     try:
         data = load_experiment_data(experiment, data_dir, verify, seed if seed is not None else 0)
-        results = []
-        for entry in entries:
-            saved = folder.work / "results" / f"{entry.name}.json"
-            if resume is not None and saved.exists():
-                results.append(json.loads(saved.read_text()))
-                if log:
-                    log(f"{entry.name}: already done in the resumed run")
-                continue
-            if log:
-                log(f"{entry.name}: training ({entry.note or type(entry.estimator).__name__})")
-            estimator = configure(
-                entry.estimator, svm_samples, epochs=epochs, seed=seed, device=device, lr=lr, batch_size=batch_size
-            )
-            result = run_contestant(entry, estimator, data, folder, resume is not None, log, progress)
-            folder.write_json(f"results/{entry.name}.json", result)
-            results.append(result)
-            if log:
-                log(f"{entry.name}: test accuracy {result['test_accuracy']:.4f} in {result['train_seconds']:.1f}s")
-        histories = {r["model"]: r["history"] for r in results if r["history"]}
-        curves = []
-        if histories:
-            curves.append({"caption": "learning curves", "file": "pictures/learning-curves.png"})
-            learning_curves(histories, folder.path("pictures", "learning-curves.png"), experiment.title)
+        overrides = dict(epochs=epochs, seed=seed, device=device, lr=lr, batch_size=batch_size)
+        results = [
+            _result_of(entry, data, folder, resume is not None, svm_samples, overrides, log, progress)
+            for entry in entries
+        ]
         metrics = {
             "experiment": experiment.name,
             "dataset": experiment.dataset,
@@ -227,7 +209,7 @@ def run_experiment(
             "claim": experiment.claim,
             "notes": experiment.notes,
             "results": results,
-            "pictures": curves,
+            "pictures": _experiment_pictures(experiment, results, folder),
             "environment": environment(resolved_device, seed if seed is not None else 0),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "total_seconds": time.perf_counter() - started,
@@ -239,6 +221,43 @@ def run_experiment(
     except BaseException as exc:
         folder.fail(exc)
         raise
+
+
+def _result_of(
+    entry: Entry,
+    data: ExperimentData,
+    folder: RunFolder,
+    resuming: bool,
+    svm_samples: int | None,
+    overrides: dict[str, Any],
+    log: Callable[[str], None] | None,
+    progress: bool | None,
+) -> dict[str, Any]:
+    """The contestant's saved result when resuming a run that finished it, else a fresh one (then saved)."""
+    saved = folder.work / "results" / f"{entry.name}.json"
+    if resuming and saved.exists():
+        if log:
+            log(f"{entry.name}: already done in the resumed run")
+        return json.loads(saved.read_text())
+    if log:
+        log(f"{entry.name}: training ({entry.note or type(entry.estimator).__name__})")
+    estimator = configure(entry.estimator, svm_samples, **overrides)
+    result = run_contestant(entry, estimator, data, folder, resuming, log, progress)
+    folder.write_json(f"results/{entry.name}.json", result)
+    if log:
+        log(f"{entry.name}: test accuracy {result['test_accuracy']:.4f} in {result['train_seconds']:.1f}s")
+    return result
+
+
+def _experiment_pictures(
+    experiment: Experiment, results: list[dict[str, Any]], folder: RunFolder
+) -> list[dict[str, str]]:
+    """Pictures comparing the contestants: the learning curves of all that have a history."""
+    histories = {r["model"]: r["history"] for r in results if r["history"]}
+    if not histories:
+        return []
+    learning_curves(histories, folder.path("pictures", "learning-curves.png"), experiment.title)
+    return [{"caption": "learning curves", "file": "pictures/learning-curves.png"}]
 
 
 def results_table(metrics: dict[str, Any]) -> str:
