@@ -17,6 +17,16 @@ from shootout.data import ChecksumWarning, get_spec
 from shootout.experiments import configure, get_experiment, run_experiment
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM). Unlike ``ru_maxrss``, which on Linux keeps the peak of
+    the parent that forked us, VmHWM belongs to this process image alone."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("experiment")
@@ -53,7 +63,7 @@ def main() -> None:
         trained = result.get("train_samples") or n_train * (1 - held) * result["epochs"]
         result["samples_trained"] = trained
         result["train_flops"] = None if per_sample is None else per_sample * trained
-    metrics["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    metrics["rss_mb"] = peak_rss_mb()
     json.dump(metrics, sys.stdout)
 
 

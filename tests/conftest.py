@@ -52,8 +52,10 @@ def real_data(real_mirror_root, real_cache, monkeypatch) -> Path:
 
 def pytest_terminal_summary(terminalreporter):
     """Report how many fuzzing cases each parser went through (tests/test_fuzz.py)."""
-    from tests import test_fuzz
+    import sys
 
-    if test_fuzz.COUNTS:
-        counts = ", ".join(f"{kind} {count}" for kind, count in sorted(test_fuzz.COUNTS.items()))
+    # pytest imports the test module under its own name ("test_fuzz"), not as tests.test_fuzz
+    module = sys.modules.get("test_fuzz") or sys.modules.get("tests.test_fuzz")
+    if module is not None and module.COUNTS:
+        counts = ", ".join(f"{kind} {count}" for kind, count in sorted(module.COUNTS.items()))
         terminalreporter.write_line(f"fuzzing cases run: {counts}")

@@ -20,7 +20,8 @@ class TorchNet(Contestant):
     """A torch classifier: ``arch`` (logreg | deep | lenet | smallcnn) trained with ``recipe``.
 
     hidden : hidden widths for ``deep`` ([D, *hidden, C]); activation : relu | tanh | sigmoid;
-    batchnorm : batch norm after hidden layers (deep); init : he | zeros (deep).
+    batchnorm : batch norm after hidden layers (deep); init : he | zeros (deep); width : feature maps of
+    the first convolution (smallcnn).
     The network is built in ``fit`` from the data's shape, under ``torch.manual_seed(recipe.seed)``.
     """
 
@@ -32,9 +33,10 @@ class TorchNet(Contestant):
         batchnorm: bool = False,
         init: str = "he",
         recipe: Recipe | None = None,
+        width: int = 16,
     ) -> None:
         self.arch, self.hidden, self.activation = arch, hidden, activation
-        self.batchnorm, self.init, self.recipe = batchnorm, init, recipe
+        self.batchnorm, self.init, self.recipe, self.width = batchnorm, init, recipe, width
 
     def _recipe(self) -> Recipe:
         return self.recipe if self.recipe is not None else Recipe()
@@ -53,7 +55,9 @@ class TorchNet(Contestant):
         if len(shape) != 3 or shape[0] != shape[1]:
             raise ValueError(f"{self.arch} needs square images H×W×C, got samples of shape {shape}")
         side, channels = shape[0], shape[2]
-        return (LeNet if self.arch == "lenet" else SmallCNN)(channels, num_classes, side)
+        if self.arch == "lenet":
+            return LeNet(channels, num_classes, side)
+        return SmallCNN(channels, num_classes, side, self.width)
 
     def _fit(
         self,

@@ -38,8 +38,21 @@ DIGITS = Experiment(
         ),
         Entry(
             "small-cnn",
-            TorchNet("smallcnn", recipe=Recipe(optimizer="adam", lr=2e-3, batch_size=32, epochs=30, layout="nchw")),
+            TorchNet(
+                "smallcnn",
+                width=64,
+                recipe=Recipe(
+                    optimizer="sgd+momentum",
+                    lr=0.05,
+                    batch_size=32,
+                    epochs=40,
+                    schedule="onecycle",
+                    weight_decay=5e-4,
+                    layout="nchw",
+                ),
+            ),
             0.98,
+            "64 maps, momentum, one-cycle, weight decay (chosen on validation)",
         ),
         Entry("rbf-svm", SVM(kernel="rbf", C=10.0, gamma="scale", scale=16.0), 0.98),
     ),
