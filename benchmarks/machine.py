@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 
-def _best_of(fn, repeats: int = 5) -> float:
+def _best_of(fn, repeats: int = 20) -> float:
     best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()
@@ -21,9 +21,13 @@ def _best_of(fn, repeats: int = 5) -> float:
 
 
 def measure_peak(n: int = 2048) -> dict[str, float]:
-    """Best-of-5 GFLOP/s of an n×n fp32 matmul (torch, NumPy) and GB/s of a 256 MB copy."""
+    """Best-of-20 GFLOP/s of an n×n fp32 matmul (torch, NumPy) and GB/s of a 256 MB copy.
+
+    The best of many repeats, after a warm-up, is the least disturbed by other load on a noisy machine.
+    """
     a, b = torch.randn(n, n), torch.randn(n, n)
-    torch.mm(a, b)  # warm-up
+    for _ in range(3):
+        torch.mm(a, b)  # warm-up
     torch_seconds = _best_of(lambda: torch.mm(a, b))
     an, bn = a.numpy(), b.numpy()
     numpy_seconds = _best_of(lambda: an @ bn)

@@ -93,3 +93,26 @@ def test_missing_file_is_a_format_error_naming_it(tmp_path):
 def test_unsupported_dtype_cannot_be_written():
     with pytest.raises(ValueError, match="cannot store dtype"):
         encode_idx(np.zeros(3, dtype=np.uint16))
+
+
+def test_a_gzip_of_several_concatenated_members_is_one_payload(tmp_path):
+    payload = encode_idx(np.arange(5000, dtype=np.int32))
+    path = tmp_path / "two-members.gz"
+    path.write_bytes(gzip.compress(payload[:1000]) + gzip.compress(payload[1000:]))
+    np.testing.assert_array_equal(read_idx(path), np.arange(5000, dtype=np.int32))
+
+
+def test_a_gzip_trailer_claiming_gigabytes_is_refused_without_allocating_them(tmp_path):
+    import tracemalloc
+
+    payload = encode_idx(np.arange(10, dtype=np.uint8))
+    path = tmp_path / "lying.gz"
+    path.write_bytes(gzip.compress(payload)[:-4] + (4_000_000_000).to_bytes(4, "little"))
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match="lying.gz: not a valid gzip stream"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000

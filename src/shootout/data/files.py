@@ -18,6 +18,8 @@ from pathlib import Path
 from shootout.data.errors import FormatError
 
 GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 20
+MAX_RATIO = 1032  # deflate cannot expand more than this
 
 
 def decompress(raw: bytes, name: str) -> bytes:
@@ -30,13 +32,53 @@ def decompress(raw: bytes, name: str) -> bytes:
         raise FormatError(f"{name}: not a valid gzip stream ({exc}); the file is truncated or corrupted") from exc
 
 
-def read_payload(path: Path) -> bytes:
-    """Read ``path`` and return its decompressed payload."""
+def _gunzip_file(path: Path) -> bytearray:
+    """Stream-decompress a gzip file into one buffer sized from its trailer (no compressed copy in memory).
+
+    Handles concatenated gzip members (a valid re-compression); a stream that ends early raises.
+    """
+    with path.open("rb") as handle:
+        compressed = handle.seek(0, 2)
+        handle.seek(max(compressed - 4, 0))
+        size = int.from_bytes(handle.read(4), "little")  # ISIZE: the (last member's) size
+        out = bytearray(min(size, MAX_RATIO * compressed))  # a corrupt trailer cannot ask for gigabytes
+        handle.seek(0)
+        inflater, written, pending = zlib.decompressobj(wbits=31), 0, b""
+        while chunk := pending or handle.read(CHUNK):
+            if inflater.eof:  # the previous gzip member ended: another one starts here
+                inflater = zlib.decompressobj(wbits=31)
+            data = inflater.decompress(chunk)
+            out[written : written + len(data)] = data  # grows the buffer when the trailer undercounts
+            written += len(data)
+            pending = inflater.unused_data if inflater.eof else b""
+        if not inflater.eof:
+            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+    del out[written:]
+    return out
+
+
+def read_payload(path: Path) -> bytes | bytearray:
+    """Read ``path`` and return its decompressed payload (gzip is streamed, never held compressed)."""
+    path = Path(path)
     try:
-        raw = Path(path).read_bytes()
+        with path.open("rb") as handle:
+            magic = handle.read(2)
+        if magic != GZIP_MAGIC:
+            return path.read_bytes()
+        return _gunzip_file(path)
+    except (EOFError, zlib.error) as exc:
+        raise FormatError(f"{path}: not a valid gzip stream ({exc}); the file is truncated or corrupted") from exc
     except OSError as exc:
         raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    return decompress(raw, str(path))
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes as stored, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def sha256_hex(data: bytes) -> str:

@@ -9,7 +9,6 @@ accepted with a :class:`ChecksumWarning` that names it — never silently.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from pathlib import Path
@@ -19,7 +18,7 @@ from filelock import FileLock
 
 from shootout.data.download import download
 from shootout.data.errors import ChecksumError, ChecksumWarning, DatasetError, FormatError
-from shootout.data.files import decompress, sha256_hex
+from shootout.data.files import file_sha256, read_payload, sha256_hex
 from shootout.data.registry import DatasetSpec, FileSpec
 
 DATA_ENV = "SHOOTOUT_DATA"
@@ -57,13 +56,14 @@ def read_verified(path: Path, file: FileSpec, verify: bool = True, hint: str = "
     A mismatch raises :class:`ChecksumError` (``hint`` says how to recover) unless ``verify`` is
     False, in which case it warns with :class:`ChecksumWarning` and goes on.
     """
+    archive_digest = None
+    if file.archive_sha256 and not file.sha256:
+        try:
+            archive_digest = file_sha256(path)
+        except OSError as exc:
+            raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    archive_digest = hashlib.sha256(raw).hexdigest() if file.archive_sha256 and not file.sha256 else None
-    try:
-        payload = decompress(raw, str(path))
+        payload = read_payload(path)
     except FormatError as exc:
         if verify:
             raise FormatError(f"{exc}{hint}") from None

@@ -64,7 +64,7 @@ class PTDeep(Classifier):
         h = X.reshape(len(X), -1)  # (N, D)
         last = len(self.weights) - 1
         for k, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            h = h @ W + b  # (N, config[k+1])
+            h = torch.addmm(b, h, W)  # h W + b in one kernel, (N, config[k+1])
             if k < last:
                 if self.norms is not None:
                     h = self.norms[k](h)
