@@ -85,6 +85,35 @@ def test_torch_tensors_give_the_same_batches_as_numpy_arrays():
         np.testing.assert_array_equal(yt.numpy(), yn)
 
 
+@pytest.mark.parametrize("layout", ["nhwc", "nchw", "flat"])
+@pytest.mark.parametrize(("batch_size", "drop_last"), [(4, False), (4, True), (None, False)])
+def test_reused_buffers_give_the_same_batches_as_fresh_arrays(layout, batch_size, drop_last):
+    images, labels = _data(n=11)
+    kwargs = dict(batch_size=batch_size, seed=3, drop_last=drop_last, mean=(3.0, 4.0), std=(5.0, 6.0), layout=layout)
+    fresh = [(x.copy(), y) for x, y in Batches(images, labels, **kwargs)]
+    reused = [(x.copy(), y) for x, y in Batches(images, labels, reuse=True, **kwargs)]
+    assert len(fresh) == len(reused) > 0
+    for (xf, yf), (xr, yr) in zip(fresh, reused, strict=True):
+        assert xr.dtype == xf.dtype and xr.shape == xf.shape
+        np.testing.assert_array_equal(xr, xf)
+        np.testing.assert_array_equal(yr, yf)
+
+
+def test_reused_buffers_are_written_in_place_and_keep_float_features_precision():
+    features = np.random.default_rng(0).standard_normal((9, 3))
+    batches = Batches(features, np.arange(9), 4, shuffle=False, mean=(1.0, 2.0, 3.0), std=2.0, reuse=True)
+    xs = [x for x, _ in batches]
+    assert all(x.dtype == np.float64 for x in xs)
+    assert np.shares_memory(xs[0], xs[1]) and np.shares_memory(xs[1], xs[2])
+    np.testing.assert_allclose(xs[-1], (features[8:] - [1.0, 2.0, 3.0]) / 2.0)  # the last batch written
+
+
+def test_reuse_is_refused_for_torch_tensors():
+    images, labels = _data()
+    with pytest.raises(ValueError, match="reuse=True is for NumPy"):
+        Batches(torch.from_numpy(images), torch.from_numpy(labels), 4, reuse=True)
+
+
 def test_images_stay_uint8_until_a_batch_is_taken():
     images, labels = _data()
     batches = Batches(torch.from_numpy(images), torch.from_numpy(labels), 4, mean=1.0, std=2.0)

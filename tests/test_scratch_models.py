@@ -112,6 +112,20 @@ def test_softmax_regression_learns_digits_images():
     assert np.mean(P.argmax(axis=1) == test_labels) >= 0.9
 
 
+def test_softmax_regression_buffered_loop_equals_the_readable_one():
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, size=(103, 4, 4, 3), dtype=np.uint8)  # 103 = 4 batches of 25 + a short one
+    labels = rng.integers(0, 5, size=103)
+    fast = softmax_regression_train(images, labels, 5, batch_size=25, lr=0.3, epochs=3, seed=2)
+    readable = softmax_regression_train(images, labels, 5, batch_size=25, lr=0.3, epochs=3, seed=2, buffers=False)
+    np.testing.assert_allclose(fast.W, readable.W, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(fast.b, readable.b, rtol=1e-4, atol=1e-6)
+    for f, r in zip(fast.history, readable.history, strict=True):
+        assert f["train_loss"] == pytest.approx(r["train_loss"], rel=1e-5)
+        assert f["train_accuracy"] == r["train_accuracy"]
+    assert fast.history[-1]["train_loss"] < fast.history[0]["train_loss"]
+
+
 def test_scratch_package_never_imports_torch():
     code = "import sys, shootout.scratch, shootout.metrics; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

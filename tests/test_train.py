@@ -58,6 +58,7 @@ def _weights(model):
         (dict(epochs=-1), "epochs=-1 is invalid"),
         (dict(device="tpu"), "device='tpu' is invalid"),
         (dict(early_stopping=True, val_fraction=0.0), "early stopping needs a validation split"),
+        (dict(precision="fp16"), "precision='fp16' is invalid; use one of fp32, bf16, auto"),
     ],
 )
 def test_bad_recipes_fail_with_one_clear_message(changes, message):
@@ -236,21 +237,72 @@ def test_schedules_are_pure_functions_of_the_step():
     assert lrs[0] == pytest.approx(0.04) and lrs[-1] < 0.01
 
 
-def test_cnn_trains_with_the_nchw_layout():
+def _stripes(n=64, side=16):
     rng = np.random.default_rng(0)
-    labels = rng.integers(0, 2, 64)
-    images = rng.integers(0, 50, size=(64, 16, 16, 3))
-    images[labels == 1, :8] += 200  # class 1: bright top half
+    labels = rng.integers(0, 2, n)
+    images = rng.integers(0, 50, size=(n, side, side, 3))
+    images[labels == 1, : side // 2] += 200  # class 1: bright top half
+    return images.astype(np.uint8), labels
+
+
+def test_cnn_trains_with_the_nchw_layout():
+    images, labels = _stripes()
     model = LeNet(3, 2, 16)
     result = fit(
-        model,
-        images.astype(np.uint8),
-        labels,
-        Recipe(optimizer="adam", lr=3e-3, batch_size=16, epochs=6, layout="nchw"),
-        **quiet(),
+        model, images, labels, Recipe(optimizer="adam", lr=3e-3, batch_size=16, epochs=6, layout="nchw"), **quiet()
     )
-    probs = predict_proba(model, images.astype(np.uint8), result.preprocess)
+    probs = predict_proba(model, images, result.preprocess)
     assert probs.shape == (64, 2) and np.mean(probs.argmax(axis=1) == labels) > 0.9
+
+
+@pytest.mark.parametrize("channels_last", [True, False])
+def test_cnn_weights_take_the_memory_format_the_recipe_asks_for(channels_last):
+    images, labels = _stripes()
+    model = LeNet(3, 2, 16)
+    recipe = Recipe(optimizer="adam", lr=3e-3, batch_size=16, epochs=1, layout="nchw", channels_last=channels_last)
+    fit(model, images, labels, recipe, **quiet())
+    weight = model.conv1.weight
+    assert weight.is_contiguous(memory_format=torch.channels_last) is channels_last
+    assert weight.is_contiguous() is not channels_last
+
+
+def test_channels_last_and_contiguous_cnns_learn_the_same_weights():
+    images, labels = _stripes()
+    trained = []
+    for channels_last in (True, False):
+        torch.manual_seed(0)
+        model = LeNet(3, 2, 16)
+        recipe = Recipe(optimizer="sgd", lr=0.05, batch_size=16, epochs=2, layout="nchw", channels_last=channels_last)
+        fit(model, images, labels, recipe, **quiet())
+        trained.append(model.state_dict())
+    for key, value in trained[0].items():
+        torch.testing.assert_close(value, trained[1][key], rtol=1e-4, atol=1e-5)  # summation order only
+
+
+def _dtypes_seen_in_training(recipe):
+    images, labels = _stripes()
+    torch.manual_seed(0)
+    model = LeNet(3, 2, 16)
+    seen = set()
+    model.fc1.register_forward_hook(lambda module, args, out: seen.add(out.dtype) if module.training else None)
+    result = fit(model, images, labels, recipe.with_(layout="nchw"), **quiet())
+    return seen, model, evaluate(model, images, labels, result.preprocess)["accuracy"]
+
+
+def test_bf16_precision_runs_the_forward_pass_under_autocast_and_still_learns():
+    seen, model, accuracy = _dtypes_seen_in_training(
+        Recipe(optimizer="adam", lr=3e-3, batch_size=16, epochs=6, precision="bf16")
+    )
+    assert seen == {torch.bfloat16}
+    assert all(p.dtype == torch.float32 for p in model.parameters())  # the weights themselves stay fp32
+    assert accuracy > 0.9
+
+
+def test_auto_precision_is_fp32_on_the_cpu_and_bf16_on_cuda():
+    seen, *_ = _dtypes_seen_in_training(Recipe(epochs=1, precision="auto"))
+    assert seen == {torch.float32}
+    assert Recipe(precision="auto").autocast("cuda") and not Recipe(precision="auto").autocast("cpu")
+    assert Recipe(precision="bf16").autocast("cpu") and not Recipe().autocast("cuda")
 
 
 def test_l2_penalty_shrinks_the_weights():

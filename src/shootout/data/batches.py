@@ -37,6 +37,9 @@ class Batches:
     layout : ``"nhwc"`` (as stored), ``"nchw"`` (for convolutions) or ``"flat"`` (N × H·W·C).
     rank, world_size : this process takes every ``world_size``-th sample of the permutation, starting
         at ``rank``; the tail is trimmed so every rank gets the same number of batches.
+    reuse : NumPy only. Normalize every batch into one float buffer allocated once (only the small uint8
+        gather is fresh); each yielded ``x`` is a view that the next batch overwrites (copy it to keep
+        it). Without it every batch is a fresh float array.
     """
 
     def __init__(
@@ -53,6 +56,7 @@ class Batches:
         layout: str = "nhwc",
         rank: int = 0,
         world_size: int = 1,
+        reuse: bool = False,
     ) -> None:
         if len(images) != len(labels):
             raise ValueError(f"{len(images)} images but {len(labels)} labels")
@@ -66,17 +70,21 @@ class Batches:
             raise ValueError("layout 'nchw' needs images N×H×W×C")
         if not 0 <= rank < world_size:
             raise ValueError(f"need 0 <= rank < world_size, got rank={rank}, world_size={world_size}")
+        if reuse and not _is_numpy(images):
+            raise ValueError("reuse=True is for NumPy arrays; torch batches are fresh tensors")
         self.images, self.labels = images, labels
         self.batch_size, self.shuffle, self.seed, self.drop_last = batch_size, shuffle, seed, drop_last
         self.layout, self.rank, self.world_size = layout, rank, world_size
         self.epoch = 0
         self._scale, self._shift = self._affine(mean, std, images.shape[-1])
+        self._buffers: np.ndarray | None = None
+        self.reuse = reuse
 
     def __repr__(self) -> str:
         return (
             f"Batches(n={len(self.images)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
             f"seed={self.seed}, drop_last={self.drop_last}, layout={self.layout!r}, "
-            f"rank={self.rank}, world_size={self.world_size})"
+            f"rank={self.rank}, world_size={self.world_size}, reuse={self.reuse})"
         )
 
     def _affine(self, mean: Any, std: Any, channels: int) -> tuple[Any, Any]:
@@ -134,6 +142,24 @@ class Batches:
                 return x.permute(0, 3, 1, 2)  # a channels_last view, no copy
         return x.reshape(len(x), -1) if self.layout == "flat" else x
 
+    def _transform_into_buffers(self, take: np.ndarray) -> np.ndarray:
+        """The NumPy transform into a buffer made once: gather, cast into the buffer, scale and shift in
+        place (a zero shift is skipped). Fancy-index gathering stays: it measured twice as fast here as
+        ``np.take(..., out=)``, and a uint8 batch is a quarter of the float one."""
+        if self._buffers is None:
+            rows = max(min(self.batch_size or self.shard_size, self.shard_size), 1)
+            dtype = self.images.dtype if self.images.dtype.kind == "f" else np.float32
+            self._buffers = np.empty((rows, *self.images.shape[1:]), dtype)
+        x = self._buffers[: len(take)]
+        np.copyto(x, self.images[take], casting="unsafe")
+        if self._scale is not None:
+            x *= self._scale
+            if np.any(self._shift):
+                x += self._shift
+        if self.layout == "nchw":
+            return x.transpose(0, 3, 1, 2)
+        return x.reshape(len(x), -1) if self.layout == "flat" else x
+
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         index = self.order()
         if not _is_numpy(self.images):
@@ -144,4 +170,5 @@ class Batches:
         stop = len(index) - len(index) % size if self.drop_last else len(index)
         for start in range(0, stop, size):
             take = index[start : start + size]
-            yield self.transform(self.images[take]), self.labels[take]
+            x = self._transform_into_buffers(take) if self.reuse else self.transform(self.images[take])
+            yield x, self.labels[take]

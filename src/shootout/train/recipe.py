@@ -14,6 +14,7 @@ OPTIMIZERS = ("sgd", "sgd+momentum", "adam")
 SCHEDULES = ("none", "exponential", "cosine", "onecycle")
 DEVICES = ("cpu", "cuda", "auto")
 LAYOUTS = ("flat", "nchw", "nhwc")
+PRECISIONS = ("fp32", "bf16", "auto")
 
 
 class RecipeError(ValueError):
@@ -42,6 +43,8 @@ class Recipe:
     mean: float | Sequence[float] | None = None  # on the 0..255 scale; None: training-set statistics
     std: float | Sequence[float] | None = None
     layout: str = "flat"  # flat (MLPs) | nchw (CNNs) | nhwc
+    channels_last: bool = True  # nchw: convolution weights in channels-last memory, like the batches
+    precision: str = "fp32"  # fp32 | bf16 (autocast forward and loss) | auto (bf16 on CUDA, fp32 elsewhere)
     eval_batch_size: int = 4096
     checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
     log_every: int = 1  # epochs between log lines (the last epoch is always logged)
@@ -55,6 +58,7 @@ class Recipe:
             ("schedule", SCHEDULES),
             ("device", DEVICES),
             ("layout", LAYOUTS),
+            ("precision", PRECISIONS),
         ):
             if getattr(self, name) not in choices:
                 raise bad(name, f"use one of {', '.join(choices)}")
@@ -88,6 +92,10 @@ class Recipe:
         if self.val_fraction is not None:
             return self.val_fraction
         return 0.2 if self.early_stopping else 0.0
+
+    def autocast(self, device_type: str) -> bool:
+        """Whether training on ``device_type`` runs forward and loss under bf16 autocast."""
+        return self.precision == "bf16" or (self.precision == "auto" and device_type == "cuda")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for checkpoints, metrics.json and reports)."""

@@ -1,10 +1,11 @@
 """One trainer for every torch classifier: whole-tensor batches, schedules, early stopping, checkpoints.
 
 The data go to the device once, as uint8; each step takes a minibatch by index, normalizes it in one
-expression and runs forward, loss, backward and the optimizer step. Per-step losses and correct
-counts stay on the device; the host looks at them every ``SYNC_EVERY`` steps (to stop at a
-non-finite loss) and once per epoch. Every epoch ends with an atomic checkpoint that holds all a
-resumed run needs to end with exactly the weights of an uninterrupted one.
+expression and runs forward, loss, backward and the optimizer step (forward and loss under bf16
+autocast when the recipe's precision asks for it; CNN weights channels-last, like the batches).
+Per-step losses and correct counts stay on the device; the host looks at them every ``SYNC_EVERY``
+steps (to stop at a non-finite loss) and once per epoch. Every epoch ends with an atomic checkpoint
+that holds all a resumed run needs to end with exactly the weights of an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -141,8 +142,8 @@ def _restore_rng(state: dict[str, Any], device: torch.device) -> None:
 
 
 def _same_recipe(saved: dict[str, Any], recipe: Recipe, path: Path) -> None:
-    current = recipe.to_dict()
-    differ = [k for k in current if k not in ("epochs", "device") and saved.get(k) != current[k]]
+    current, defaults = recipe.to_dict(), Recipe().to_dict()  # a field newer than the checkpoint: its default
+    differ = [k for k in current if k not in ("epochs", "device") and saved.get(k, defaults[k]) != current[k]]
     if differ:
         raise RecipeError(
             f"{path}: checkpoint was written with another recipe ({', '.join(differ)} differ); "
@@ -203,6 +204,7 @@ class _Run:
         self.history: list[dict[str, Any]] = []
         self.best: dict[str, Any] = {"epoch": None, "score": -1.0, "state": None}
         self.stale, self.seconds, self.start_epoch = 0, 0.0, 0
+        self.autocast = recipe.autocast(device.type)
 
     def train_epoch(self, epoch: int, bar: tqdm) -> dict[str, Any]:
         """One pass over the training batches; the host looks at the losses every SYNC_EVERY steps."""
@@ -217,8 +219,9 @@ class _Run:
             lr = learning_rate(recipe, epoch * steps + i, steps)
             for group in self.optimizer.param_groups:
                 group["lr"] = lr
-            scores = model.logits(x)  # (B, C)
-            loss = F.cross_entropy(scores, y)
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+                scores = model.logits(x)  # (B, C)
+                loss = F.cross_entropy(scores, y)  # autocast computes it in fp32
             if recipe.l2:
                 loss = loss + recipe.l2 * model.l2_penalty()
             self.optimizer.zero_grad(set_to_none=True)
@@ -309,6 +312,8 @@ def fit(
     device = resolve_device(recipe.device)
     torch.manual_seed(recipe.seed)
     model.to(device)
+    if recipe.layout == "nchw" and recipe.channels_last:  # the batches are channels-last views already
+        model.to(memory_format=torch.channels_last)
     run = _Run(model, recipe, _prepare(model, np.asarray(images), np.asarray(labels), recipe, device), device)
     path = Path(checkpoint) if checkpoint is not None else None
     if resume and path is not None and path.exists():
