@@ -44,6 +44,7 @@ def _runtime_error(args, capsys) -> str:
         (["run", "digits", "--lr", "-0.1"], "must be a positive number, got -0.1"),
         (["run", "digits", "--lr", "nan"], "must be a positive number, got nan"),
         (["run", "digits", "--batch-size", "0"], "must be an integer >= 1, got 0"),
+        (["run", "digits", "--precision", "fp16"], "invalid choice: 'fp16'"),
         (["run", "digits", "--data-dir", "/definitely/not/here"], "/definitely/not/here is not a folder"),
         (["run", "digits", "--frobnicate"], "unrecognized arguments: --frobnicate"),
     ],

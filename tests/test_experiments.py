@@ -67,10 +67,15 @@ def test_targets_follow_mission():
 
 
 def test_configure_applies_overrides_only_where_they_mean_something():
-    torch_net = configure(TINY.entry("logreg").estimator, epochs=7, seed=3, device="cpu", lr=0.5, batch_size=16)
+    torch_net = configure(
+        TINY.entry("logreg").estimator, epochs=7, seed=3, device="cpu", lr=0.5, batch_size=16, precision="bf16"
+    )
     recipe = torch_net.recipe
     assert (recipe.epochs, recipe.seed, recipe.device, recipe.lr, recipe.batch_size) == (7, 3, "cpu", 0.5, 16)
-    softmax = configure(TINY.entry("softmax").estimator, epochs=9, seed=4, lr=0.2, batch_size=8, device="cpu")
+    assert recipe.precision == "bf16"
+    softmax = configure(
+        TINY.entry("softmax").estimator, epochs=9, seed=4, lr=0.2, batch_size=8, device="cpu", precision="bf16"
+    )
     assert (softmax.epochs, softmax.seed, softmax.lr, softmax.batch_size) == (9, 4, 0.2, 8)
     svm = configure(SVM(max_train=5000), svm_samples=0)
     assert svm.max_train is None

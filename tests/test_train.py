@@ -22,6 +22,7 @@ from shootout.train import (
     split_validation,
 )
 from shootout.train import trainer as trainer_module
+from shootout.train.evaluate import eval_batch_size
 
 
 def blobs(n=240, side=4, classes=3, seed=0):
@@ -59,6 +60,7 @@ def _weights(model):
         (dict(device="tpu"), "device='tpu' is invalid"),
         (dict(early_stopping=True, val_fraction=0.0), "early stopping needs a validation split"),
         (dict(precision="fp16"), "precision='fp16' is invalid; use one of fp32, bf16, auto"),
+        (dict(eval_batch_size=0), "eval_batch_size=0 is invalid"),
     ],
 )
 def test_bad_recipes_fail_with_one_clear_message(changes, message):
@@ -303,6 +305,18 @@ def test_auto_precision_is_fp32_on_the_cpu_and_bf16_on_cuda():
     assert seen == {torch.float32}
     assert Recipe(precision="auto").autocast("cuda") and not Recipe(precision="auto").autocast("cpu")
     assert Recipe(precision="bf16").autocast("cpu") and not Recipe().autocast("cuda")
+
+
+def test_evaluation_batches_default_by_device_and_do_not_change_the_scores():
+    assert eval_batch_size("cpu") == 256 and eval_batch_size("cuda") == 4096
+    images, labels = blobs(n=300)
+    model = _model()
+    result = fit(model, images, labels, Recipe(optimizer="adam", lr=0.01, epochs=3), **quiet())
+    default = evaluate(model, images, labels, result.preprocess)  # 256 a batch: two batches here
+    for batch_size in (1, 7, 300, 10_000):
+        scores = evaluate(model, images, labels, result.preprocess, batch_size)
+        assert scores["accuracy"] == default["accuracy"]
+        assert scores["loss"] == pytest.approx(default["loss"], rel=1e-6)
 
 
 def test_l2_penalty_shrinks_the_weights():

@@ -102,6 +102,12 @@ def _add_run(commands) -> None:
         "--device", choices=("cpu", "cuda", "auto"), default=None, help="where torch contestants train (default auto)"
     )
     run.add_argument(
+        "--precision",
+        choices=("fp32", "bf16", "auto"),
+        default=None,
+        help="torch contestants' arithmetic: bf16 autocast, or auto (bf16 on CUDA only); default each recipe's",
+    )
+    run.add_argument(
         "--resume",
         type=Path,
         default=None,
@@ -199,6 +205,7 @@ def _run(args: argparse.Namespace) -> int:
         device=args.device,
         lr=args.lr,
         batch_size=args.batch_size,
+        precision=args.precision,
         resume=args.resume,
         verify=not args.no_verify,
         svm_samples=args.svm_samples,

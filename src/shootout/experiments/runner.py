@@ -30,17 +30,18 @@ from shootout.experiments.spec import Entry, Experiment
 from shootout.metrics import eval_perf_multi, top_k_accuracy
 from shootout.plots import learning_curves
 from shootout.train import Recipe, resolve_device
+from shootout.train.recipe import PRECISIONS
 
 TRAIN_ACCURACY_LIMIT = 20_000  # measure train accuracy directly only on sets up to this size
 
 
-OVERRIDABLE = ("epochs", "seed", "device", "lr", "batch_size")  # command-line overrides of every recipe
+OVERRIDABLE = ("epochs", "seed", "device", "lr", "batch_size", "precision")  # command-line overrides of every recipe
 
 
 def configure(estimator: Contestant, svm_samples: int | None = None, **overrides: Any) -> Contestant:
     """A fresh copy of ``estimator`` with the command line's overrides applied where they mean something.
 
-    overrides : any of epochs, seed, device, lr, batch_size (None: keep the recipe's). A torch
+    overrides : any of epochs, seed, device, lr, batch_size, precision (None: keep the recipe's). A torch
     contestant's recipe takes them all; other contestants take those that are their own parameters.
     svm_samples : the SVMs' training subsample (0: all).
     """
@@ -164,6 +165,7 @@ def run_experiment(
     device: str | None = None,
     lr: float | None = None,
     batch_size: int | None = None,
+    precision: str | None = None,
     resume: str | Path | None = None,
     verify: bool = True,
     svm_samples: int | None = None,
@@ -183,6 +185,8 @@ def run_experiment(
         raise ValueError(f"--lr must be positive, got {lr}")
     if batch_size is not None and batch_size < 1:
         raise ValueError(f"--batch-size must be a positive integer, got {batch_size}")
+    if precision is not None and precision not in PRECISIONS:
+        raise ValueError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     resolved_device = str(resolve_device(device or "auto"))
     entries = [e for e in experiment.contestants if only is None or e.name in only]
     if only is not None and len(entries) != len(set(only)):
@@ -197,7 +201,7 @@ def run_experiment(
     started = time.perf_counter()
     try:
         data = load_experiment_data(experiment, data_dir, verify, seed if seed is not None else 0)
-        overrides = dict(epochs=epochs, seed=seed, device=device, lr=lr, batch_size=batch_size)
+        overrides = dict(epochs=epochs, seed=seed, device=device, lr=lr, batch_size=batch_size, precision=precision)
         results = [
             _result_of(entry, data, folder, resume is not None, svm_samples, overrides, log, progress)
             for entry in entries

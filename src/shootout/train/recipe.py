@@ -45,7 +45,7 @@ class Recipe:
     layout: str = "flat"  # flat (MLPs) | nchw (CNNs) | nhwc
     channels_last: bool = True  # nchw: convolution weights in channels-last memory, like the batches
     precision: str = "fp32"  # fp32 | bf16 (autocast forward and loss) | auto (bf16 on CUDA, fp32 elsewhere)
-    eval_batch_size: int = 4096
+    eval_batch_size: int | None = None  # None: by device (shootout.train.evaluate.EVAL_BATCH)
     checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)
     log_every: int = 1  # epochs between log lines (the last epoch is always logged)
 
@@ -84,7 +84,8 @@ class Recipe:
         if self.patience is not None and self.patience < 1:
             raise bad("patience", "it must be a positive number of epochs, or None")
         for name in ("eval_batch_size", "checkpoint_every", "log_every"):
-            if getattr(self, name) < 1:
+            value = getattr(self, name)
+            if not (value is None and name == "eval_batch_size") and (value is None or value < 1):
                 raise bad(name, "it must be a positive integer")
 
     @property

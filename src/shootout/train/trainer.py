@@ -30,6 +30,8 @@ from shootout.train.recipe import Recipe, RecipeError
 from shootout.train.schedules import learning_rate
 
 SYNC_EVERY = 50  # steps between host checks for a non-finite loss
+# Recipe fields a resumed run may change: they do not alter the weights an epoch produces.
+FREE_ON_RESUME = ("epochs", "device", "eval_batch_size", "checkpoint_every", "log_every")
 SPLIT_SALT = 0x5EED  # the validation split draws from its own stream, apart from the batch order
 
 
@@ -143,7 +145,7 @@ def _restore_rng(state: dict[str, Any], device: torch.device) -> None:
 
 def _same_recipe(saved: dict[str, Any], recipe: Recipe, path: Path) -> None:
     current, defaults = recipe.to_dict(), Recipe().to_dict()  # a field newer than the checkpoint: its default
-    differ = [k for k in current if k not in ("epochs", "device") and saved.get(k, defaults[k]) != current[k]]
+    differ = [k for k in current if k not in FREE_ON_RESUME and saved.get(k, defaults[k]) != current[k]]
     if differ:
         raise RecipeError(
             f"{path}: checkpoint was written with another recipe ({', '.join(differ)} differ); "
