@@ -1,6 +1,6 @@
 """Choosing the tuned recipes on a validation split of the training set — never on the test set.
 
-    python -m benchmarks.tune [CONTESTANT ...]
+    python -m benchmarks.tune [CONTESTANT ...] [--cifar-dir DIR]
 
 For each tuned contestant, every candidate recipe trains on 4/5 of the training split and is scored on
 the held-out 1/5, with its training time; the catalog takes the fastest candidate whose validation
@@ -9,106 +9,76 @@ accuracy clears the goal with a margin.
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
+import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
 
-from shootout.data import load
-from shootout.estimators import NystroemSVM, TorchNet
-from shootout.train import Recipe, split_validation
+from shootout.data import ChecksumWarning, load
+from shootout.estimators import Contestant, NystroemSVM, TorchNet
+from shootout.experiments import get_experiment
+from shootout.train import split_validation
 
-QUIET = dict(checkpoint_every=1000)
+
+def _chosen(experiment: str, contestant: str) -> Contestant:
+    """The catalog's estimator: the candidate that won, scored again beside those that lost."""
+    return get_experiment(experiment).entry(contestant).estimator
+
+
+def _variant(estimator: TorchNet, **changes: object) -> TorchNet:
+    """A candidate that differs from ``estimator`` in some parameters (its own, or its recipe's fields)."""
+    candidate = clone(estimator)
+    own = {k: v for k, v in changes.items() if k in candidate.get_params(deep=False)}
+    recipe = candidate.recipe.with_(**{k: v for k, v in changes.items() if k not in own})
+    return candidate.set_params(recipe=recipe, **own)
+
+
+LINEAR = _chosen("mnist-linear", "linear-tuned")  # momentum, lr 0.1, batch 512, cosine, 2 epochs
+MLP = _chosen("fashion-mlp", "mlp-tuned")  # momentum, lr 0.1, batch 256, one-cycle, weight decay, 12 epochs
+CNN = _chosen("digits", "small-cnn")  # momentum, lr 0.05, batch 32, one-cycle, weight decay, 40 epochs
+LENET = _chosen("cifar-lenet", "lenet-tuned")  # momentum, lr 0.05, batch 128, one-cycle, weight decay, 8 epochs
 CANDIDATES = {
     ("mnist", "linear-tuned"): [
-        TorchNet(
-            "logreg",
-            recipe=Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=256, epochs=2, schedule="onecycle", **QUIET),
-        ),
-        TorchNet(
-            "logreg",
-            recipe=Recipe(optimizer="sgd+momentum", lr=0.1, batch_size=512, epochs=2, schedule="cosine", **QUIET),
-        ),
-        TorchNet(
-            "logreg", recipe=Recipe(optimizer="adam", lr=3e-3, batch_size=512, epochs=2, schedule="onecycle", **QUIET)
-        ),
+        _variant(LINEAR, lr=0.05, batch_size=256, schedule="onecycle"),
+        LINEAR,
+        _variant(LINEAR, optimizer="adam", lr=3e-3, schedule="onecycle"),
     ],
     ("fashion-mnist", "mlp-tuned"): [
-        TorchNet(
-            "deep",
-            hidden=(256,),
-            recipe=Recipe(
-                optimizer="sgd+momentum",
-                lr=0.05,
-                batch_size=128,
-                epochs=12,
-                schedule="onecycle",
-                weight_decay=5e-4,
-                **QUIET,
-            ),
-        ),
-        TorchNet(
-            "deep",
-            hidden=(256,),
-            recipe=Recipe(
-                optimizer="sgd+momentum",
-                lr=0.1,
-                batch_size=256,
-                epochs=12,
-                schedule="onecycle",
-                weight_decay=5e-4,
-                **QUIET,
-            ),
-        ),
-        TorchNet(
-            "deep",
-            hidden=(256,),
-            recipe=Recipe(optimizer="adam", lr=2e-3, batch_size=256, epochs=12, schedule="onecycle", **QUIET),
-        ),
+        _variant(MLP, lr=0.05, batch_size=128),
+        MLP,
+        _variant(MLP, optimizer="adam", lr=2e-3, weight_decay=0.0),
+    ],
+    ("cifar-10", "lenet-tuned"): [
+        _variant(LENET, epochs=12),
+        _variant(LENET, epochs=10),
+        LENET,
+        _variant(LENET, batch_size=256, lr=0.1),
     ],
     ("mnist", "rbf-nystroem"): [NystroemSVM(n_components=n) for n in (2000, 3000, 4000)],
     ("digits", "small-cnn"): [
-        TorchNet(
-            "smallcnn", recipe=Recipe(optimizer="adam", lr=2e-3, batch_size=32, epochs=30, layout="nchw", **QUIET)
-        ),
-        TorchNet(
-            "smallcnn",
-            recipe=Recipe(
-                optimizer="adam",
-                lr=3e-3,
-                batch_size=32,
-                epochs=40,
-                layout="nchw",
-                schedule="onecycle",
-                weight_decay=1e-4,
-                **QUIET,
-            ),
-        ),
-        TorchNet(
-            "smallcnn",
-            recipe=Recipe(
-                optimizer="sgd+momentum",
-                lr=0.05,
-                batch_size=32,
-                epochs=40,
-                layout="nchw",
-                schedule="onecycle",
-                weight_decay=5e-4,
-                **QUIET,
-            ),
-        ),
+        _variant(CNN, width=16, optimizer="adam", lr=2e-3, epochs=30, schedule="none", weight_decay=0.0),
+        _variant(CNN, width=16, optimizer="adam", lr=3e-3, weight_decay=1e-4),
+        CNN,
     ],
 }
+
 SEEDS = {"digits": 5}  # small sets: average over more seeds (and validation splits)
 
 
 def main(argv: list[str] | None = None) -> None:
-    wanted = set(sys.argv[1:] if argv is None else argv)  # contestant names; none: all
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.tune", description=__doc__.splitlines()[0])
+    parser.add_argument("contestants", nargs="*", help="contestant names (default: all)")
+    parser.add_argument("--cifar-dir", type=Path, default=None, help="folder holding the CIFAR-10 archive")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore", ChecksumWarning)
     for (dataset, contestant), candidates in CANDIDATES.items():
-        if wanted and contestant not in wanted:
+        if args.contestants and contestant not in args.contestants:
             continue
-        images, labels = load(dataset, "train")
+        where = dict(data_dir=args.cifar_dir, verify=args.cifar_dir is None) if dataset == "cifar-10" else {}
+        images, labels = load(dataset, "train", **where)
         seeds = SEEDS.get(dataset, 1)
         print(f"{dataset} / {contestant}: {seeds} seed(s), validation = 1/5 of the training split")
         for estimator in candidates:

@@ -43,7 +43,7 @@ class Recipe:
     mean: float | Sequence[float] | None = None  # on the 0..255 scale; None: training-set statistics
     std: float | Sequence[float] | None = None
     layout: str = "flat"  # flat (MLPs) | nchw (CNNs) | nhwc
-    channels_last: bool = True  # nchw: convolution weights in channels-last memory, like the batches
+    channels_last: bool = False  # nchw: convolution weights channels-last, like the batches (slower on 2 cores)
     precision: str = "fp32"  # fp32 | bf16 (autocast forward and loss) | auto (bf16 on CUDA, fp32 elsewhere)
     eval_batch_size: int | None = None  # None: by device (shootout.train.evaluate.EVAL_BATCH)
     checkpoint_every: int = 1  # epochs between checkpoints (the last epoch is always saved)

@@ -2,7 +2,7 @@
 
 The data go to the device once, as uint8; each step takes a minibatch by index, normalizes it in one
 expression and runs forward, loss, backward and the optimizer step (forward and loss under bf16
-autocast when the recipe's precision asks for it; CNN weights channels-last, like the batches).
+autocast when the recipe's precision asks for it; CNN weights channels-last when it asks for that).
 Per-step losses and correct counts stay on the device; the host looks at them every ``SYNC_EVERY``
 steps (to stop at a non-finite loss) and once per epoch. Every epoch ends with an atomic checkpoint
 that holds all a resumed run needs to end with exactly the weights of an uninterrupted one.
