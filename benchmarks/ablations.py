@@ -30,14 +30,16 @@ import torch.nn.functional as F
 from threadpoolctl import threadpool_limits
 
 from benchmarks.machine import describe_machine
-from shootout.data import Batches, ChecksumWarning, load
+from shootout.data import Batches, ChecksumWarning, load, sample_gmm_2d
 from shootout.data.files import atomic_write_bytes
 from shootout.estimators import TorchNet
 from shootout.experiments import configure, get_experiment
-from shootout.scratch import softmax_regression_train
+from shootout.scratch import fcann2_loss_grads, fcann2_train, softmax_regression_train
+from shootout.scratch.fcann2 import fcann2_init
 from shootout.train import evaluate, fit
 from shootout.train import trainer as trainer_module
 from shootout.train.evaluate import Preprocess
+from shootout.train.trainer import warm_up_torch
 
 NOISE = 0.05  # a ratio within 5 % of 1 is "no difference" on this machine
 
@@ -247,6 +249,66 @@ def readable_numpy_loop(data: Data, after: bool) -> dict[str, float]:
     return {"seconds": seconds}
 
 
+FCANN2_STEPS = 10_000  # a tenth of the lab's 1e5, the same per-step cost
+
+
+def fcann2_workspace(data: Data, after: bool) -> dict[str, float]:
+    """after = fcann2_train (buffers made once, in-place step); before = the readable gradient, step by step."""
+    X, Y_ = sample_gmm_2d(6, 2, 10, rng=0)
+    options = dict(param_delta=0.05, param_lambda=1e-3)
+    if after:
+        seconds, _ = _timed(lambda: fcann2_train(X, Y_, hidden=5, param_niter=FCANN2_STEPS, **options))
+        return {"seconds": seconds}
+
+    def readable() -> None:
+        params = fcann2_init(2, 5, 2, seed=0)
+        for _ in range(FCANN2_STEPS):
+            _, grads = fcann2_loss_grads(X, Y_, params, options["param_lambda"])
+            for name in ("W1", "b1", "W2", "b2"):
+                getattr(params, name).__isub__(options["param_delta"] * getattr(grads, name))
+
+    seconds, _ = _timed(readable)
+    return {"seconds": seconds}
+
+
+def out_major_weights(data: Data, after: bool) -> dict[str, float]:
+    """after = the nets' weights as built (stored out-major); before = the same values stored in-major."""
+    x, y = data.mnist[0], data.mnist[1]
+    estimator = _catalog("mnist-linear", "linear-tuned")
+    torch.manual_seed(0)
+    model = estimator.build(x.shape[1:], 10)
+    if not after:
+        for weight in model.weight_tensors():
+            weight.data = weight.data.contiguous()
+    seconds, _ = _timed(lambda: fit(model, x, y, estimator.recipe, log=None, progress=False))
+    return {"seconds": seconds}
+
+
+def index_select_gather(data: Data, after: bool) -> dict[str, float]:
+    images = torch.from_numpy(data.mnist[0])
+    order = torch.from_numpy(np.random.default_rng(0).permutation(len(images)))
+    takes = order.split(64)
+
+    def run() -> None:
+        for take in takes:
+            torch.index_select(images, 0, take) if after else images[take]
+
+    seconds, _ = _timed(run)
+    return {"seconds": seconds}
+
+
+def fused_optimizer(data: Data, after: bool) -> dict[str, float]:
+    x, y = data.fashion[0], data.fashion[1]
+    estimator = _catalog("fashion-mlp", "mlp-tuned", epochs=1)
+    saved = trainer_module.FUSED_OPTIMIZERS
+    trainer_module.FUSED_OPTIMIZERS = after
+    try:
+        seconds = _fit_seconds(estimator, x, y)
+    finally:
+        trainer_module.FUSED_OPTIMIZERS = saved
+    return {"seconds": seconds}
+
+
 def contiguous_weights(data: Data, after: bool) -> dict[str, float]:
     x, y = data.cifar[:2]
     estimator = _with_recipe(_catalog("cifar-lenet", "lenet-tuned", epochs=1), channels_last=not after)
@@ -303,6 +365,30 @@ CHANGES = (
         needs_cifar=True,
     ),
     Change(
+        "index-select",
+        "batch gathered with torch.index_select",
+        "images[index] (advanced indexing)",
+        "MNIST, gathering one epoch of 64-image batches",
+        True,
+        index_select_gather,
+    ),
+    Change(
+        "out-major-weights",
+        "PTLogreg/PTDeep weights (in × out) stored out-major, like nn.Linear",
+        "the same weights stored in-major",
+        "MNIST linear, tuned recipe (batch 512, 2 epochs)",
+        True,
+        out_major_weights,
+    ),
+    Change(
+        "fused-optimizer",
+        "fused SGD/Adam (one kernel a step)",
+        "foreach SGD/Adam (torch's default)",
+        "Fashion-MNIST MLP, tuned recipe (momentum), 1 epoch",
+        True,
+        fused_optimizer,
+    ),
+    Change(
         "no-host-sync",
         "losses stay on the device, host checks every 50 steps",
         "host reads the loss every step",
@@ -341,6 +427,14 @@ CHANGES = (
         "NumPy softmax regression, seed 004 recipe (5 epochs)",
         True,
         readable_numpy_loop,
+    ),
+    Change(
+        "fcann2-workspace",
+        "fcann2: buffers made once, out= and in-place step",
+        "the readable gradient (fresh arrays) each step",
+        f"fcann2 on the lab's 60 mixture points, {FCANN2_STEPS:,} steps",
+        True,
+        fcann2_workspace,
     ),
     Change(
         "contiguous-weights",
@@ -416,11 +510,11 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-BF16_RECIPES = (
-    ("cifar-lenet", "lenet-tuned", "cifar"),
+BF16_RECIPES = (  # on a CPU without bf16 units bf16 is 20-30× slower: meant for a GPU machine
     ("mnist-linear", "linear-tuned", "mnist"),
     ("fashion-mlp", "mlp-tuned", "fashion"),
     ("mnist-lenet", "lenet", "mnist"),
+    ("cifar-lenet", "lenet-tuned", "cifar"),
 )
 
 
@@ -448,6 +542,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, default=Path("benchmarks/ablations.json"))
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", ChecksumWarning)
+    warm_up_torch()  # the lazy one-time import would otherwise fall on whichever variant runs first
     changes = [c for c in CHANGES if args.only is None or c.key in args.only]
     data = Data.load(args.cifar_dir, args.bf16_accuracy or any(c.needs_cifar for c in changes))
     machine = describe_machine()

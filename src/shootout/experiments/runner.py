@@ -31,6 +31,7 @@ from shootout.metrics import eval_perf_multi, top_k_accuracy
 from shootout.plots import learning_curves
 from shootout.train import Recipe, resolve_device
 from shootout.train.recipe import PRECISIONS
+from shootout.train.trainer import warm_up_torch
 
 TRAIN_ACCURACY_LIMIT = 20_000  # measure train accuracy directly only on sets up to this size
 
@@ -201,6 +202,8 @@ def run_experiment(
     started = time.perf_counter()
     try:
         data = load_experiment_data(experiment, data_dir, verify, seed if seed is not None else 0)
+        if any(isinstance(entry.estimator, TorchNet) for entry in entries):
+            warm_up_torch()  # a one-time import, charged to the run rather than to its first contestant
         overrides = dict(epochs=epochs, seed=seed, device=device, lr=lr, batch_size=batch_size, precision=precision)
         results = [
             _result_of(entry, data, folder, resume is not None, svm_samples, overrides, log, progress)

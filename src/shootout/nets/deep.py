@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from shootout.nets.classifier import Classifier
+from shootout.nets.classifier import Classifier, out_major
 
 INITS = ("he", "zeros")
 
@@ -43,9 +43,11 @@ class PTDeep(Classifier):
         self.config, self.activation, self.batchnorm, self.init = config, activation, batchnorm, init
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
         pairs = list(itertools.pairwise(config))
-        self.weights = nn.ParameterList(
+        self.weights = nn.ParameterList(  # in × out each, stored out-major: the fast GEMM for narrow layers
             nn.Parameter(
-                torch.zeros(i, o) if init == "zeros" else torch.randn(i, o, generator=generator) * (2.0 / i) ** 0.5
+                out_major(
+                    torch.zeros(i, o) if init == "zeros" else torch.randn(i, o, generator=generator) * (2.0 / i) ** 0.5
+                )
             )
             for i, o in pairs
         )
