@@ -1,12 +1,12 @@
 """``python -m benchmarks``: every experiment at full length over several seeds; a table and JSON.
 
 Timing scope: ``train s`` is the wall time of the contestant's ``fit`` with the data already in memory
-(dataset loading and decompression excluded, and so is torch's one-time lazy import of ``torch._dynamo``
-at the first optimizer, 1-2 s, which the run takes before its first contestant; moving the arrays to the device, normalization per
-batch, validation passes and checkpoint writes included); ``to target`` adds the prediction on the
-test split and is reported only when the mean accuracy reaches the contestant's target. Each
-(experiment, seed) runs in a fresh process; peak RSS is that process's maximum resident set
-(loading included).
+(dataset loading and decompression excluded, and so is torch's one-time lazy import of
+``torch._dynamo`` at the first optimizer, 1-2 s, which the run takes before its first contestant;
+moving the arrays to the device, normalization per batch, validation passes and checkpoint writes
+included); ``to target`` adds the prediction on the test split and is reported only when the mean
+accuracy reaches the contestant's target. Each (experiment, seed) runs in a fresh process; peak RSS
+is that process's maximum resident set (loading included).
 """
 
 from __future__ import annotations

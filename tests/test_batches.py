@@ -108,6 +108,12 @@ def test_reused_buffers_are_written_in_place_and_keep_float_features_precision()
     np.testing.assert_allclose(xs[-1], (features[8:] - [1.0, 2.0, 3.0]) / 2.0)  # the last batch written
 
 
+def test_images_and_labels_of_different_kinds_are_refused():
+    images, labels = _data()
+    with pytest.raises(ValueError, match="must both be NumPy arrays or both torch tensors"):
+        Batches(torch.from_numpy(images), labels, 4)
+
+
 def test_reuse_is_refused_for_torch_tensors():
     images, labels = _data()
     with pytest.raises(ValueError, match="reuse=True is for NumPy"):

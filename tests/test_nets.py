@@ -99,6 +99,32 @@ def test_ptdeep_keeps_weights_in_parameter_lists_with_the_labs_shapes():
     assert [tuple(b.shape) for b in model.biases] == [(5,), (3,)]
 
 
+def test_weights_keep_the_labs_shape_and_values_but_are_stored_out_major():
+    deep = PTDeep([6, 4, 3], seed=5)
+    expected = torch.randn(6, 4, generator=torch.Generator().manual_seed(5)) * (2.0 / 6) ** 0.5
+    torch.testing.assert_close(deep.weights[0].detach(), expected)  # the same random values as in-major storage
+    for W, (i, o) in zip(deep.weights, [(6, 4), (4, 3)], strict=True):
+        assert W.shape == (i, o) and W.stride() == (1, i)  # in × out, each column contiguous (nn.Linear's layout)
+    logreg = PTLogreg(5, 3)
+    assert logreg.W.shape == (5, 3) and logreg.W.stride() == (1, 5)
+
+
+def test_out_major_weights_give_the_scores_and_gradients_of_in_major_ones():
+    torch.manual_seed(0)
+    fast = PTDeep([6, 4, 3])
+    slow = PTDeep([6, 4, 3])
+    slow.load_state_dict(fast.state_dict())
+    for W in slow.weights:
+        W.data = W.data.contiguous()  # the same values, in-major
+    X = torch.randn(8, 6)
+    for model in (fast, slow):
+        model.logits(X).square().sum().backward()
+    torch.testing.assert_close(fast.logits(X), slow.logits(X))
+    for a, b in zip(fast.weights, slow.weights, strict=True):
+        torch.testing.assert_close(a.grad, b.grad)
+        assert a.grad.stride() == a.stride()  # the gradient follows the weight's layout
+
+
 def test_batchnorm_uses_batch_statistics_in_training_and_running_ones_in_eval():
     torch.manual_seed(0)
     model = PTDeep([4, 8, 3], batchnorm=True)

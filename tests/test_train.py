@@ -1,6 +1,8 @@
 """The trainer on tiny generated images: recipes, determinism, resume, early stopping, divergence."""
 
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -317,6 +319,20 @@ def test_evaluation_batches_default_by_device_and_do_not_change_the_scores():
         scores = evaluate(model, images, labels, result.preprocess, batch_size)
         assert scores["accuracy"] == default["accuracy"]
         assert scores["loss"] == pytest.approx(default["loss"], rel=1e-6)
+
+
+def test_after_the_warm_up_the_first_optimizer_step_imports_nothing_more():
+    code = (
+        "import sys, torch\n"
+        "from shootout.train.trainer import warm_up_torch\n"
+        "warm_up_torch()\n"
+        "before = set(sys.modules)\n"
+        "p = torch.nn.Parameter(torch.ones(3)); p.grad = torch.ones(3)\n"
+        "torch.optim.SGD([p], lr=0.1, fused=True).step()\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('torch._dynamo')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_l2_penalty_shrinks_the_weights():
