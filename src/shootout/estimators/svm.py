@@ -78,10 +78,11 @@ class SVM(Contestant):
 class NystroemSVM(Contestant):
     """An RBF kernel machine that scales: Nystroem features of the RBF kernel + a ridge classifier.
 
-    ``n_components`` training images (seeded) become landmarks; each image is mapped to its
-    kernel values against them, whitened by the landmarks' kernel matrix (``sklearn.kernel_approximation.
-    Nystroem``), and a one-vs-rest least-squares classifier (``RidgeClassifier``) is fitted on those
-    features in closed form. gamma : ``"scale"`` = 1 / (D · Var X) as in SVC, or a number.
+    ``n_components`` training images (seeded) become landmarks; each image is mapped to its kernel
+    values against them, whitened by the landmarks' kernel matrix (scikit-learn's Nystroem, factored
+    by ``eigh``: :class:`shootout.nystroem.EighNystroem`), and a one-vs-rest least-squares classifier
+    (``RidgeClassifier``) is fitted on those features in closed form. gamma : ``"scale"`` =
+    1 / (D · Var X) as in SVC, or a number.
     """
 
     def __init__(
@@ -95,13 +96,14 @@ class NystroemSVM(Contestant):
         self.n_components, self.gamma, self.alpha, self.scale, self.seed = n_components, gamma, alpha, scale, seed
 
     def _fit(self, X: Any, y: np.ndarray, **_: Any) -> None:
-        from sklearn.kernel_approximation import Nystroem
         from sklearn.linear_model import RidgeClassifier
+
+        from shootout.nystroem import EighNystroem
 
         X = as_matrix(X, self.scale).astype(np.float32)
         gamma = 1.0 / (X.shape[1] * float(X.var())) if self.gamma == "scale" else float(self.gamma)
         components = min(self.n_components, len(X))
-        self.features_ = Nystroem(kernel="rbf", gamma=gamma, n_components=components, random_state=self.seed)
+        self.features_ = EighNystroem(kernel="rbf", gamma=gamma, n_components=components, random_state=self.seed)
         Z = self.features_.fit_transform(X)
         self.linear_ = RidgeClassifier(alpha=self.alpha).fit(Z, y)
         self.gamma_, self.train_samples_ = gamma, len(X)
