@@ -8,8 +8,9 @@ measurement, so a change that stops paying for itself here shows up as "check". 
 excluded from every timing; everything after the arrays are in memory is included.
 
 ``--bf16-accuracy`` also trains the tuned recipes to the end in fp32 and under bf16 autocast (on the
-CPU: slow here, but the same rounding as on a GPU) and reports the test accuracy of each: the
-evidence behind ``precision="auto"`` (bf16 on CUDA) in those recipes.
+CPU: slow here, but the same rounding as on a GPU) and reports the test accuracy of each: the evidence
+a recipe needs before it may turn bf16 on. None does yet — every recipe is ``precision="fp32"``, and
+``--precision auto`` (bf16 on CUDA only) is the user's opt-in until this has been run on a GPU.
 """
 
 from __future__ import annotations
@@ -311,11 +312,11 @@ def index_select_gather(data: Data, after: bool) -> dict[str, float]:
     return {"seconds": seconds}
 
 
-def fused_optimizer(data: Data, after: bool) -> dict[str, float]:
-    x, y = data.fashion[0], data.fashion[1]
-    estimator = _catalog("fashion-mlp", "mlp-tuned", epochs=1)
+def default_optimizer(data: Data, after: bool) -> dict[str, float]:
+    x, y = data.mnist[0], data.mnist[1]  # the most optimizer steps for the least compute per step
+    estimator = _catalog("mnist-linear", "linear", epochs=1)
     saved = trainer_module.FUSED_OPTIMIZERS
-    trainer_module.FUSED_OPTIMIZERS = after
+    trainer_module.FUSED_OPTIMIZERS = not after
     try:
         seconds = _fit_seconds(estimator, x, y)
     finally:
@@ -395,12 +396,12 @@ CHANGES = (
         out_major_weights,
     ),
     Change(
-        "fused-optimizer",
+        "default-optimizer",
+        "torch's default SGD/Adam (a few kernels per parameter)",
         "fused SGD/Adam (one kernel a step)",
-        "foreach SGD/Adam (torch's default)",
-        "Fashion-MNIST MLP, tuned recipe (momentum), 1 epoch",
+        "MNIST linear (seed 000 recipe), 1 epoch, batch 64: 938 steps",
         True,
-        fused_optimizer,
+        default_optimizer,
     ),
     Change(
         "no-host-sync",
