@@ -132,8 +132,7 @@ class Batches:
             if self._scale is not None:
                 x *= self._scale
                 x += self._shift
-            if self.layout == "nchw":
-                return x.transpose(0, 3, 1, 2)
+            return self._arranged(x)
         else:
             import torch
 
@@ -142,8 +141,12 @@ class Batches:
                 if self._scale.dtype != x.dtype:  # float64 features: once, not per batch
                     self._scale, self._shift = self._scale.to(x.dtype), self._shift.to(x.dtype)
                 x = torch.addcmul(self._shift, x, self._scale)
-            if self.layout == "nchw":
-                return x.permute(0, 3, 1, 2)  # a channels_last view, no copy
+            return self._arranged(x)
+
+    def _arranged(self, x: Any) -> Any:
+        """A normalized N×H×W×C batch in the requested layout (nchw: a channels-last view, no copy)."""
+        if self.layout == "nchw":
+            return x.transpose(0, 3, 1, 2) if _is_numpy(x) else x.permute(0, 3, 1, 2)
         return x.reshape(len(x), -1) if self.layout == "flat" else x
 
     def _transform_into_buffers(self, take: np.ndarray) -> np.ndarray:
@@ -160,9 +163,7 @@ class Batches:
             x *= self._scale
             if np.any(self._shift):
                 x += self._shift
-        if self.layout == "nchw":
-            return x.transpose(0, 3, 1, 2)
-        return x.reshape(len(x), -1) if self.layout == "flat" else x
+        return self._arranged(x)
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         index = self.order()

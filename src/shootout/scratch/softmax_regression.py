@@ -7,12 +7,15 @@ full step there the final iterate is noisier: 0.818 vs 0.825 mean test accuracy 
 The gradient is the hand-derived one of :func:`shootout.scratch.functional.cross_entropy_grad`. An
 allocation-free loop (``buffers=True``: batches normalized into a buffer of :class:`Batches` made once,
 scores, gradient and update written with ``out=`` and in place) gives the same weights but measured
-no faster here (``python -m benchmarks.ablations``: ×0.90), so the readable loop is the default.
+no faster here (``python -m benchmarks.ablations``, row readable-numpy-loop), so the readable loop is
+the default.
 Seed recipe on Fashion-MNIST: batch 256, lr 0.1, 5 epochs → about 0.83.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,34 +61,39 @@ def softmax_regression_train(
     W = (rng.standard_normal((D, C)) * init_scale).astype(np.float32)
     b = np.zeros(C, dtype=np.float32)
     batches = Batches(images, labels, batch_size, seed=seed, std=scale, mean=0.0, layout="flat", reuse=buffers)
+    if buffers:
+        step = _buffered_step(W, b, lr, batch_size, rows=min(batch_size, len(images)))
+    else:
+        step = functools.partial(softmax_regression_step, W=W, b=b, lr=lr, batch_size=batch_size)
     result = SoftmaxRegressionResult(W, b)
-    if not buffers:
-        for epoch in range(epochs):
-            batches.set_epoch(epoch)
-            steps = [softmax_regression_step(X, y, W, b, lr, batch_size) for X, y in batches]
-            loss_sum, correct = sum(loss * n for loss, _, n in steps), sum(hits for _, hits, _ in steps)
-            seen = batches.shard_size
-            result.history.append({"epoch": epoch + 1, "train_loss": loss_sum / seen, "train_accuracy": correct / seen})
-        return result
-    rows = min(batch_size, len(images))
-    S_buf, work, G_W = np.empty((rows, C), np.float32), np.empty((rows, 1), np.float32), np.empty_like(W)
     for epoch in range(epochs):
         batches.set_epoch(epoch)
-        loss_sum = correct = 0.0
-        for X, y in batches:  # X: (B, D) float32 in [0, 1], a reused buffer
-            S = S_buf[: len(y)]
-            np.matmul(X, W, out=S)
-            S += b  # (B, C) scores
-            # d2l's sgd: the summed gradient over the *nominal* batch size, so a short last batch steps less
-            loss, hits = cross_entropy_grad_inplace(S, y, lr / batch_size, work)  # S <- lr/batch · dL/dS summed
-            np.matmul(X.T, S, out=G_W)
-            W -= G_W
-            b -= S.sum(axis=0)
-            loss_sum += loss * len(y)
-            correct += hits
+        steps = [step(X, y) for X, y in batches]  # (mean loss, correct, rows) per batch
+        loss_sum, correct = sum(loss * n for loss, _, n in steps), sum(hits for _, hits, _ in steps)
         seen = batches.shard_size
         result.history.append({"epoch": epoch + 1, "train_loss": loss_sum / seen, "train_accuracy": correct / seen})
     return result
+
+
+def _buffered_step(
+    W: np.ndarray, b: np.ndarray, lr: float, batch_size: int, rows: int
+) -> Callable[[np.ndarray, np.ndarray], tuple[float, int, int]]:
+    """:func:`softmax_regression_step` with its arrays made once, for batches of up to ``rows``."""
+    C = W.shape[1]
+    S_buf, work, G_W = np.empty((rows, C), np.float32), np.empty((rows, 1), np.float32), np.empty_like(W)
+
+    def step(X: np.ndarray, y: np.ndarray) -> tuple[float, int, int]:
+        S = S_buf[: len(y)]
+        np.matmul(X, W, out=S)
+        S += b  # (B, C) scores
+        # d2l's sgd: the summed gradient over the *nominal* batch size, so a short last batch steps less
+        loss, hits = cross_entropy_grad_inplace(S, y, lr / batch_size, work)  # S <- lr/batch · dL/dS summed
+        np.matmul(X.T, S, out=G_W)
+        W[...] -= G_W
+        b[...] -= S.sum(axis=0)
+        return loss, hits, len(y)
+
+    return step
 
 
 def softmax_regression_step(

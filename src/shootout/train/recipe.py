@@ -83,9 +83,10 @@ class Recipe:
             raise bad("val_fraction", "early stopping needs a validation split (> 0)")
         if self.patience is not None and self.patience < 1:
             raise bad("patience", "it must be a positive number of epochs, or None")
-        for name in ("eval_batch_size", "checkpoint_every", "log_every"):
-            value = getattr(self, name)
-            if not (value is None and name == "eval_batch_size") and (value is None or value < 1):
+        if self.eval_batch_size is not None and self.eval_batch_size < 1:
+            raise bad("eval_batch_size", "it must be a positive integer, or None (chosen by device)")
+        for name in ("checkpoint_every", "log_every"):
+            if getattr(self, name) is None or getattr(self, name) < 1:
                 raise bad(name, "it must be a positive integer")
 
     @property
