@@ -108,6 +108,25 @@ def test_reused_buffers_are_written_in_place_and_keep_float_features_precision()
     np.testing.assert_allclose(xs[-1], (features[8:] - [1.0, 2.0, 3.0]) / 2.0)  # the last batch written
 
 
+@pytest.mark.parametrize(
+    "images",
+    [
+        _data(n=9)[0],  # uint8 N×H×W×C: gathered as one record per image
+        np.random.default_rng(0).standard_normal((9, 5)),  # float64 features
+        _data(n=9)[0][:, :, ::-1],  # not C-contiguous: fancy indexing
+        np.asfortranarray(np.random.default_rng(1).standard_normal((9, 4)).astype(np.float32)),
+    ],
+)
+def test_gather_returns_the_indexed_samples_unchanged(images):
+    batches = Batches(images, np.arange(9), 4)
+    for take in (np.array([8, 0, 3, 3]), np.array([], dtype=np.int64), np.arange(9)[::-1]):
+        got = batches.gather(take)
+        assert got.dtype == images.dtype
+        np.testing.assert_array_equal(got, images[take])
+    got[...] = 0  # a copy: the set is untouched
+    assert np.any(images != 0)
+
+
 def test_images_and_labels_of_different_kinds_are_refused():
     images, labels = _data()
     with pytest.raises(ValueError, match="must both be NumPy arrays or both torch tensors"):

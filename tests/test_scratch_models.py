@@ -112,18 +112,46 @@ def test_softmax_regression_learns_digits_images():
     assert np.mean(P.argmax(axis=1) == test_labels) >= 0.9
 
 
-def test_softmax_regression_buffered_loop_equals_the_readable_one():
+@pytest.mark.parametrize("images_kind", ["uint8 images", "float32 features"])
+def test_softmax_regression_fused_loop_equals_the_readable_one(images_kind):
     rng = np.random.default_rng(1)
     images = rng.integers(0, 256, size=(103, 4, 4, 3), dtype=np.uint8)  # 103 = 4 batches of 25 + a short one
+    if images_kind == "float32 features":
+        images = images.reshape(103, -1).astype(np.float32)
     labels = rng.integers(0, 5, size=103)
     fast = softmax_regression_train(images, labels, 5, batch_size=25, lr=0.3, epochs=3, seed=2)
-    readable = softmax_regression_train(images, labels, 5, batch_size=25, lr=0.3, epochs=3, seed=2, buffers=False)
+    readable = softmax_regression_train(images, labels, 5, batch_size=25, lr=0.3, epochs=3, seed=2, loop="readable")
     np.testing.assert_allclose(fast.W, readable.W, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(fast.b, readable.b, rtol=1e-4, atol=1e-6)
     for f, r in zip(fast.history, readable.history, strict=True):
         assert f["train_loss"] == pytest.approx(r["train_loss"], rel=1e-5)
         assert f["train_accuracy"] == r["train_accuracy"]
     assert fast.history[-1]["train_loss"] < fast.history[0]["train_loss"]
+
+
+def test_softmax_regression_fused_loop_is_stable_for_huge_scores():
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, size=(40, 3, 3, 1), dtype=np.uint8)
+    labels = rng.integers(0, 3, size=40)
+    kwargs = dict(batch_size=16, lr=1e-6, epochs=2, init_scale=10.0, scale=0.01)  # scores of order 1e6
+    fast = softmax_regression_train(images, labels, 3, **kwargs)
+    readable = softmax_regression_train(images, labels, 3, loop="readable", **kwargs)
+    assert np.all(np.isfinite(fast.W)) and np.isfinite(fast.history[-1]["train_loss"])
+    assert fast.history[0]["train_loss"] > 1e3  # the loss of confidently wrong scores, not inf or nan
+    np.testing.assert_allclose(fast.W, readable.W, rtol=1e-4, atol=1e-3)
+    for f, r in zip(fast.history, readable.history, strict=True):
+        assert f["train_loss"] == pytest.approx(r["train_loss"], rel=1e-4)
+        assert f["train_accuracy"] == r["train_accuracy"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"loop": "vectorized"}, "loop must be one of"), ({"scale": 0.0}, "scale > 0"), ({"lr": -1.0}, "lr > 0")],
+)
+def test_softmax_regression_refuses_bad_settings(kwargs, message):
+    images, labels = np.zeros((4, 2, 2, 1), np.uint8), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match=message):
+        softmax_regression_train(images, labels, 2, **kwargs)
 
 
 def test_scratch_package_never_imports_torch():

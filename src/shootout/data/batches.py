@@ -23,6 +23,14 @@ def _is_numpy(array: Any) -> bool:
     return isinstance(array, np.ndarray)
 
 
+def _rows_as_records(images: np.ndarray) -> np.ndarray | None:
+    """A C-contiguous array N×… viewed as N records of one sample's bytes each (no copy), or None."""
+    row_bytes = images.itemsize * int(np.prod(images.shape[1:]))
+    if not images.flags.c_contiguous or row_bytes == 0 or len(images) == 0:
+        return None
+    return images.reshape(len(images), -1).view(np.dtype((np.void, row_bytes))).reshape(len(images))
+
+
 class Batches:
     """Iterate over ``(x, y)`` minibatches of ``images`` (N×H×W×C uint8) and ``labels`` (N).
 
@@ -81,6 +89,7 @@ class Batches:
         self._scale, self._shift = self._affine(mean, std, images.shape[-1])
         self._buffers: np.ndarray | None = None
         self.reuse = reuse
+        self._rows = _rows_as_records(images) if _is_numpy(images) else None
 
     def __repr__(self) -> str:
         return (
@@ -149,16 +158,28 @@ class Batches:
             return x.transpose(0, 3, 1, 2) if _is_numpy(x) else x.permute(0, 3, 1, 2)
         return x.reshape(len(x), -1) if self.layout == "flat" else x
 
+    def gather(self, take: np.ndarray) -> np.ndarray:
+        """The NumPy images at the indices ``take``, as stored (uint8 stays uint8).
+
+        A C-contiguous set is gathered as one record per sample (each image's bytes as a single
+        ``void`` item), so the copy is a memcpy per image rather than an element loop: 2.2× faster
+        than ``images[take]`` for 256 Fashion-MNIST rows here (``python -m benchmarks.ablations``,
+        row record-gather). Any other layout falls back to fancy indexing.
+        """
+        if self._rows is None:
+            return self.images[take]
+        return self._rows.take(take).view(self.images.dtype).reshape(len(take), *self.images.shape[1:])
+
     def _transform_into_buffers(self, take: np.ndarray) -> np.ndarray:
         """The NumPy transform into a buffer made once: gather, cast into the buffer, scale and shift in
-        place (a zero shift is skipped). Fancy-index gathering stays: it measured twice as fast here as
-        ``np.take(..., out=)``, and a uint8 batch is a quarter of the float one."""
+        place (a zero shift is skipped). The gather stays in the stored dtype (a uint8 batch is a quarter
+        of the float one) and is cast while it is copied into the buffer."""
         if self._buffers is None:
             rows = max(min(self.batch_size or self.shard_size, self.shard_size), 1)
             dtype = self.images.dtype if self.images.dtype.kind == "f" else np.float32
             self._buffers = np.empty((rows, *self.images.shape[1:]), dtype)
         x = self._buffers[: len(take)]
-        np.copyto(x, self.images[take], casting="unsafe")
+        np.copyto(x, self.gather(take), casting="unsafe")
         if self._scale is not None:
             x *= self._scale
             if np.any(self._shift):
@@ -177,7 +198,7 @@ class Batches:
         for start in range(0, stop, size):
             take = index[start : start + size]
             if numpy:
-                x = self._transform_into_buffers(take) if self.reuse else self.transform(self.images[take])
+                x = self._transform_into_buffers(take) if self.reuse else self.transform(self.gather(take))
                 yield x, self.labels[take]
             else:  # index_select: a fifth of the time of tensor[index] for a batch of 64 images
                 yield self.transform(torch.index_select(self.images, 0, take)), torch.index_select(self.labels, 0, take)

@@ -59,30 +59,6 @@ def cross_entropy_grad(S: np.ndarray, Y_: np.ndarray) -> tuple[float, np.ndarray
     return float(loss), G_s
 
 
-def cross_entropy_grad_inplace(S: np.ndarray, Y_: np.ndarray, scale: float, work: np.ndarray) -> tuple[float, int]:
-    """:func:`cross_entropy_grad` for a training loop that allocates nothing per step.
-
-    Overwrites S (B × C) with ``scale`` · (P - Y_oh), the *summed* gradient times ``scale`` (pass
-    ``lr / n`` to get the step of a mean gradient over n samples), using ``work`` (at least B × 1,
-    S's dtype) for the row maxima and sums. Returns the mean loss and the number of rows whose
-    largest score is the true class (ties go to the lowest index, as ``argmax``).
-    """
-    B = len(S)
-    rows = np.arange(B)
-    m = work[:B, :1]
-    np.max(S, axis=1, keepdims=True, out=m)
-    S -= m  # shifted scores: every row's maximum is 0
-    correct = int(np.count_nonzero(S.argmax(axis=1) == Y_))
-    true_shifted = S[rows, Y_]  # (B,) copies, taken before S turns into probabilities
-    np.exp(S, out=S)
-    np.sum(S, axis=1, keepdims=True, out=m)
-    loss = float(np.mean(np.log(m[:, 0]) - true_shifted))
-    S /= m  # P
-    S[rows, Y_] -= 1.0
-    S *= S.dtype.type(scale)
-    return loss, correct
-
-
 def check_xy(X: np.ndarray, Y_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Validate a data matrix X (N × D) and integer labels Y_ (N,) and return them as float64/int64."""
     X = np.asarray(X, dtype=np.float64)
