@@ -8,8 +8,8 @@ full step there the final iterate is noisier: 0.818 vs 0.825 mean test accuracy 
 Two loops train the same weights from the same batches. ``loop="readable"`` spells the step out
 (:func:`softmax_regression_step`, the hand-derived gradient of
 :func:`shootout.scratch.functional.cross_entropy_grad`, a fresh array per operation). The default
-``loop="fused"`` (:class:`_FusedEpoch`) is that step rearranged for speed, measured 1.4-1.5× faster on
-the seed recipe here (``python -m benchmarks.ablations``, row fused-numpy-loop): its arrays are made
+``loop="fused"`` (:class:`_FusedEpoch`) is that step rearranged for speed, ×1.30-1.34 end to end on the
+seed recipe here (``python -m benchmarks.ablations``, row fused-numpy-loop): its arrays are made
 once; the 1/255 of the inputs is applied to the 10 scores and 10 gradient columns of a sample instead of
 its 784 pixels; the row maxima are read at the argmax; row and column sums are matrix products with a
 ones vector (NumPy's short-axis reductions are slow); and the per-sample loss and prediction are only
