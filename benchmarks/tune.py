@@ -37,7 +37,7 @@ def _variant(estimator: TorchNet, **changes: object) -> TorchNet:
 
 
 LINEAR = _chosen("mnist-linear", "linear-tuned")  # momentum, lr 0.1, batch 512, cosine, 2 epochs
-MLP = _chosen("fashion-mlp", "mlp-tuned")  # momentum, lr 0.1, batch 256, one-cycle, weight decay, 12 epochs
+MLP = _chosen("fashion-mlp", "mlp-tuned")  # momentum, lr 0.1, batch 256, one-cycle, weight decay, 10 epochs
 CNN = _chosen("digits", "small-cnn")  # momentum, lr 0.05, batch 32, one-cycle, weight decay, 40 epochs
 LENET = _chosen("cifar-lenet", "lenet-tuned")  # momentum, lr 0.05, batch 128, one-cycle, weight decay, 8 epochs
 CANDIDATES = {
@@ -47,9 +47,12 @@ CANDIDATES = {
         _variant(LINEAR, optimizer="adam", lr=3e-3, schedule="onecycle"),
     ],
     ("fashion-mnist", "mlp-tuned"): [
-        _variant(MLP, lr=0.05, batch_size=128),
+        _variant(MLP, lr=0.05, batch_size=128, epochs=12),
+        _variant(MLP, epochs=12),
         MLP,
-        _variant(MLP, optimizer="adam", lr=2e-3, weight_decay=0.0),
+        _variant(MLP, epochs=8),
+        _variant(MLP, batch_size=512, lr=0.2, epochs=12),
+        _variant(MLP, optimizer="adam", lr=2e-3, weight_decay=0.0, epochs=12),
     ],
     ("cifar-10", "lenet-tuned"): [
         _variant(LENET, epochs=12),
