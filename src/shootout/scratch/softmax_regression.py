@@ -72,21 +72,22 @@ def softmax_regression_train(
     result = SoftmaxRegressionResult(W, b)
     if loop == "readable":
         batches = Batches(images, labels, batch_size, seed=seed, std=scale, mean=0.0, layout="flat")
-        step = functools.partial(softmax_regression_step, W=W, b=b, lr=lr, batch_size=batch_size)
+        run_epoch = functools.partial(_readable_epoch, W=W, b=b, lr=lr, batch_size=batch_size)
     else:  # unscaled float32 batches in one reused buffer: the fused step applies 1/scale itself
         batches = Batches(images, labels, batch_size, seed=seed, layout="flat", reuse=True)
-        fused = _FusedEpoch(W, b, lr, batch_size, scale, rows=min(batch_size, len(images)), n=batches.shard_size)
+        run_epoch = _FusedEpoch(W, b, lr, batch_size, scale, rows=min(batch_size, len(images)), n=batches.shard_size)
     for epoch in range(epochs):
         batches.set_epoch(epoch)
-        if loop == "readable":
-            steps = [step(X, y) for X, y in batches]  # (mean loss, correct, rows) per batch
-            seen = batches.shard_size
-            loss = sum(loss * n for loss, _, n in steps) / seen
-            accuracy = sum(hits for _, hits, _ in steps) / seen
-        else:
-            loss, accuracy = fused(batches)
+        loss, accuracy = run_epoch(batches)
         result.history.append({"epoch": epoch + 1, "train_loss": loss, "train_accuracy": accuracy})
     return result
+
+
+def _readable_epoch(batches: Batches, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int) -> tuple[float, float]:
+    """One epoch of :func:`softmax_regression_step` over every batch: the epoch's (mean loss, accuracy)."""
+    steps = [softmax_regression_step(X, y, W, b, lr, batch_size) for X, y in batches]  # (loss, correct, rows)
+    seen = batches.shard_size
+    return sum(loss * n for loss, _, n in steps) / seen, sum(hits for _, hits, _ in steps) / seen
 
 
 class _FusedEpoch:
