@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.flops import train_flops_per_sample
 from shootout.data import ChecksumWarning, get_spec
-from shootout.experiments import configure, get_experiment, run_experiment
+from shootout.experiments import RunOptions, get_experiment, run_experiment
 
 
 def peak_rss_mb() -> float:
@@ -32,22 +32,13 @@ def main() -> None:
     parser.add_argument("experiment")
     parser.add_argument("seed", type=int)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--data-dir", default=None)
     parser.add_argument("--epochs", type=int, default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore", ChecksumWarning)  # the benchmark states which copy it used
     experiment = get_experiment(args.experiment)
-    verify = args.data_dir is None
-    folder = run_experiment(
-        experiment,
-        data_dir=args.data_dir,
-        out=args.out,
-        epochs=args.epochs,
-        seed=args.seed,
-        verify=verify,
-        log=None,
-        progress=False,
-    )
+    options = RunOptions(epochs=args.epochs, seed=args.seed, data_dir=args.data_dir, verify=args.data_dir is None)
+    folder = run_experiment(experiment, options, out=args.out, log=None, progress=False)
     metrics = json.loads((folder / "metrics.json").read_text())
     if experiment.dataset == "gmm":
         shape, n_train, classes = (2,), experiment.data_options["K"] * experiment.data_options["N"], 2
@@ -55,7 +46,7 @@ def main() -> None:
         spec = get_spec(experiment.dataset)
         shape, n_train, classes = spec.image_shape, spec.sizes["train"], spec.num_classes
     for result in metrics["results"]:
-        estimator = configure(experiment.entry(result["model"]).estimator, epochs=args.epochs, seed=args.seed)
+        estimator = experiment.entry(result["model"]).estimator.with_overrides(**options.overrides())
         per_sample = train_flops_per_sample(estimator, shape, classes)
         recipe = result["recipe"].get("recipe") or {}
         held = recipe.get("val_fraction")

@@ -18,8 +18,9 @@ import numpy as np
 from sklearn.base import clone
 
 from shootout.data import ChecksumWarning, load
-from shootout.estimators import Contestant, NystroemSVM, TorchNet
+from shootout.estimators import Contestant, TorchNet
 from shootout.experiments import get_experiment
+from shootout.svm import NystroemSVM
 from shootout.train import split_validation
 
 

@@ -8,7 +8,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from shootout.data import load
-from shootout.estimators import SVM, Fcann2, NystroemSVM, ScratchLogreg, SoftmaxRegression, TorchNet
+from shootout.estimators import Fcann2, ScratchLogreg, SoftmaxRegression, TorchNet
+from shootout.svm import SVM, NystroemSVM
 from shootout.train import Recipe
 
 FAST = Recipe(optimizer="adam", lr=3e-3, batch_size=64, epochs=8, device="cpu", checkpoint_every=100)

@@ -9,8 +9,17 @@ import pytest
 
 from shootout.cli import main
 from shootout.data import DATASETS
-from shootout.estimators import SVM, SoftmaxRegression, TorchNet
-from shootout.experiments import EXPERIMENTS, Entry, Experiment, configure, rebuild_report, run_experiment
+from shootout.estimators import SoftmaxRegression, TorchNet
+from shootout.experiments import (
+    EXPERIMENTS,
+    Entry,
+    Experiment,
+    OptionsError,
+    RunOptions,
+    rebuild_report,
+    run_experiment,
+)
+from shootout.svm import SVM
 from shootout.train import DivergenceError, Recipe
 
 TINY = Experiment(
@@ -66,20 +75,43 @@ def test_targets_follow_mission():
     assert targets[("digits", "small-cnn")] == targets[("digits", "rbf-svm")] == 0.98
 
 
-def test_configure_applies_overrides_only_where_they_mean_something():
-    torch_net = configure(
-        TINY.entry("logreg").estimator, epochs=7, seed=3, device="cpu", lr=0.5, batch_size=16, precision="bf16"
-    )
+def test_run_options_override_hyper_parameters_only_where_they_mean_something():
+    options = RunOptions(epochs=7, seed=3, device="cpu", lr=0.5, batch_size=16, precision="bf16")
+    torch_net = TINY.entry("logreg").estimator.with_overrides(**options.overrides())
     recipe = torch_net.recipe
     assert (recipe.epochs, recipe.seed, recipe.device, recipe.lr, recipe.batch_size) == (7, 3, "cpu", 0.5, 16)
     assert recipe.precision == "bf16"
-    softmax = configure(
-        TINY.entry("softmax").estimator, epochs=9, seed=4, lr=0.2, batch_size=8, device="cpu", precision="bf16"
-    )
+    options = RunOptions(epochs=9, seed=4, lr=0.2, batch_size=8, device="cpu", precision="bf16")
+    softmax = TINY.entry("softmax").estimator.with_overrides(**options.overrides())
     assert (softmax.epochs, softmax.seed, softmax.lr, softmax.batch_size) == (9, 4, 0.2, 8)
-    svm = configure(SVM(max_train=5000), svm_samples=0)
+    svm = SVM(max_train=5000).with_overrides(**RunOptions(svm_samples=0).overrides())
     assert svm.max_train is None
+    assert SVM(max_train=5000).with_overrides(**RunOptions(epochs=3).overrides()).max_train == 5000
     assert TINY.entry("logreg").estimator.recipe.epochs == 2  # the catalog entry is untouched
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"epochs": 0}, "--epochs: must be an integer >= 1, got 0"),
+        ({"batch_size": 2.5}, "--batch-size: must be an integer >= 1, got 2.5"),
+        ({"svm_samples": -1}, "--svm-samples: must be an integer >= 0, got -1"),
+        ({"lr": float("inf")}, "--lr: must be a positive number, got inf"),
+        ({"device": "tpu"}, "--device: invalid choice: 'tpu'"),
+        ({"precision": "fp16"}, "--precision: invalid choice: 'fp16'"),
+        ({"seed": "3"}, "--seed: must be an integer"),
+    ],
+)
+def test_run_options_refuse_bad_values_naming_the_option(fields, message):
+    with pytest.raises(OptionsError, match=re.escape(message)):
+        RunOptions(**fields)
+
+
+def test_run_options_survive_a_round_trip_through_plain_data(tmp_path):
+    options = RunOptions(epochs=3, seed=1, data_dir=str(tmp_path), verify=False, only=("a", "b"))
+    assert RunOptions.from_dict(json.loads(json.dumps(options.to_dict()))) == options
+    with pytest.raises(OptionsError, match="unknown run option"):
+        RunOptions.from_dict({"epochs": 3, "colour": "red"})
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +123,9 @@ def tiny_run(tmp_path_factory):
 def test_run_folder_has_the_contract_files(tiny_run):
     assert tiny_run.is_dir() and not tiny_run.with_name("tiny.partial").exists()
     names = {p.name for p in tiny_run.iterdir()}
-    assert {"metrics.json", "history.csv", "report.html", "pictures", "checkpoints"} <= names
+    assert {"metrics.json", "history.csv", "report.html", "pictures", "checkpoints", "run.json"} <= names
+    started = json.loads((tiny_run / "run.json").read_text())
+    assert started["experiment"] == "tiny-digits" and RunOptions.from_dict(started["options"]) == RunOptions()
     assert (tiny_run / "checkpoints" / "logreg.pt").is_file()
 
 
@@ -190,7 +224,8 @@ def test_resume_skips_finished_contestants_and_completes_the_folder(tmp_path):
 
 
 def test_gmm_experiment_draws_surfaces_with_support_vectors(tmp_path):
-    folder = run_experiment("gmm", out=tmp_path / "gmm", only=["scratch-logreg", "rbf-svm"], log=None)
+    only = RunOptions(only=("scratch-logreg", "rbf-svm"))
+    folder = run_experiment("gmm", only, out=tmp_path / "gmm", log=None)
     metrics = json.loads((folder / "metrics.json").read_text())
     for result in metrics["results"]:
         assert result["train_accuracy"] is not None and result["train_accuracy"] > 0.8
@@ -199,7 +234,7 @@ def test_gmm_experiment_draws_surfaces_with_support_vectors(tmp_path):
 
 def test_unknown_contestant_is_named(tmp_path):
     with pytest.raises(KeyError, match="unknown contestant\\(s\\) nope"):
-        run_experiment("digits", out=tmp_path / "x", only=["nope"], log=None)
+        run_experiment("digits", RunOptions(only=("nope",)), out=tmp_path / "x", log=None)
 
 
 def test_digits_reaches_mission_numbers_through_the_cli(tmp_path, capsys):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from shootout.data import DatasetError
 from shootout.data.cifar import parse_cifar_binary, parse_cifar_pickle
-from shootout.data.files import decompress
+from shootout.data.files import read_payload
 from shootout.data.idx import encode_idx, parse_idx
 from tests.fakes import cifar_binary_batch, cifar_pickle_batch
 
@@ -72,7 +72,7 @@ def _only_dataset_errors(kind: str, parse, data: bytes) -> None:
 @FUZZ
 @given(mutated(SEEDS["idx"]))
 def test_idx_reader_raises_only_dataset_errors(data):
-    _only_dataset_errors("idx", lambda d: parse_idx(decompress(d, "fuzz.gz"), "fuzz.gz"), data)
+    _only_dataset_errors("idx", lambda d: parse_idx(read_payload(d, "fuzz.gz"), "fuzz.gz"), data)
 
 
 @FUZZ

@@ -4,8 +4,9 @@ import torch
 import torch.nn.functional as F
 
 from shootout.data import sample_gauss_2d
-from shootout.nets import LeNet, PTDeep, PTLogreg, count_params, eval, fit_line, train
+from shootout.nets import LeNet, PTDeep, PTLogreg, count_params, fit_line
 from shootout.scratch import logreg_train, one_hot
+from shootout.train import eval, train
 
 
 def test_linreg_hand_gradients_agree_with_autograd_at_every_step():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.kernel_approximation import Nystroem
 
-from shootout.nystroem import EighNystroem
+from shootout.svm.nystroem import EighNystroem
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

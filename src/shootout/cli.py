@@ -38,27 +38,18 @@ def _experiment_name(value: str) -> str:
     return _one_of(EXPERIMENTS, "experiment", value)
 
 
-def _int_at_least(minimum: int):
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} is not an integer") from None
-        if number < minimum:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {number}")
-        return number
-
-    return parse
-
-
-def _positive_float(value: str) -> float:
+def _integer(value: str) -> int:
     try:
-        number = float(value)
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an integer") from None
+
+
+def _number(value: str) -> float:
+    try:
+        return float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not number > 0 or number == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
-    return number
 
 
 def _readable_dir(value: str) -> Path:
@@ -70,10 +61,10 @@ def _readable_dir(value: str) -> Path:
     return path
 
 
-def _add_source_options(parser: argparse.ArgumentParser) -> None:
+def _add_source_options(parser: argparse.ArgumentParser, folder=_readable_dir) -> None:
     parser.add_argument(
         "--data-dir",
-        type=_readable_dir,
+        type=folder,
         default=None,
         help="a folder holding the dataset's files directly; nothing is downloaded",
     )
@@ -92,20 +83,18 @@ def _add_run(commands) -> None:
         "checkpoints, pictures and report.html.",
     )
     run.add_argument("name", type=_experiment_name, help="an experiment (see `shootout list`)")
-    _add_source_options(run)
+    _add_source_options(run, folder=str)  # checked by RunOptions
     run.add_argument("--out", type=Path, default=None, help="the run folder (default: runs/<name>-<timestamp>)")
-    run.add_argument("--epochs", type=_int_at_least(1), default=None, help="override every contestant's epochs")
-    run.add_argument("--seed", type=int, default=None, help="override every seed (default: each recipe's, 0)")
-    run.add_argument("--lr", type=_positive_float, default=None, help="override every contestant's learning rate")
-    run.add_argument("--batch-size", type=_int_at_least(1), default=None, help="override every batch size")
-    run.add_argument(
-        "--device", choices=("cpu", "cuda", "auto"), default=None, help="where torch contestants train (default auto)"
-    )
+    # Values are only parsed here; RunOptions checks them (one place for the API and the command line).
+    run.add_argument("--epochs", type=_integer, default=None, help="override every contestant's epochs")
+    run.add_argument("--seed", type=_integer, default=None, help="override every seed (default: each recipe's, 0)")
+    run.add_argument("--lr", type=_number, default=None, help="override every contestant's learning rate")
+    run.add_argument("--batch-size", type=_integer, default=None, help="override every batch size")
+    run.add_argument("--device", default=None, help="where torch contestants train: cpu | cuda | auto (default auto)")
     run.add_argument(
         "--precision",
-        choices=("fp32", "bf16", "auto"),
         default=None,
-        help="torch contestants' arithmetic: bf16 autocast, or auto (bf16 on CUDA only); default each recipe's",
+        help="torch contestants' arithmetic: fp32 | bf16 | auto (bf16 on CUDA only); default each recipe's",
     )
     run.add_argument(
         "--resume",
@@ -116,13 +105,13 @@ def _add_run(commands) -> None:
     )
     run.add_argument(
         "--svm-samples",
-        type=_int_at_least(0),
+        type=_integer,
         default=None,
         metavar="N",
         help="train SVM contestants on N samples (0: all; exact SVC on 60,000 MNIST images takes over half an hour)",
     )
     run.add_argument("--only", nargs="+", default=None, metavar="CONTESTANT", help="run only these contestants")
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=_run, parser=run)
 
 
 def _add_data(commands) -> None:
@@ -194,24 +183,24 @@ def _data_fetch(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import json
 
-    from shootout.experiments import results_table, run_experiment
+    from shootout.experiments import OptionsError, RunOptions, results_table, run_experiment
 
-    folder = run_experiment(
-        args.name,
-        data_dir=args.data_dir,
-        out=args.out,
-        epochs=args.epochs,
-        seed=args.seed,
-        device=args.device,
-        lr=args.lr,
-        batch_size=args.batch_size,
-        precision=args.precision,
-        resume=args.resume,
-        verify=not args.no_verify,
-        svm_samples=args.svm_samples,
-        only=args.only,
-        log=_log,
-    )
+    try:
+        options = RunOptions(
+            epochs=args.epochs,
+            seed=args.seed,
+            device=args.device,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            precision=args.precision,
+            svm_samples=args.svm_samples,
+            data_dir=args.data_dir,
+            verify=not args.no_verify,
+            only=args.only,
+        )
+    except OptionsError as exc:
+        args.parser.error(str(exc))  # a usage error: exit 2
+    folder = run_experiment(args.name, options, out=args.out, resume=args.resume, log=_log)
     metrics = json.loads((folder / "metrics.json").read_text())
     print(results_table(metrics))
     print(f"run folder: {folder}")

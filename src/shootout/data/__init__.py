@@ -19,12 +19,14 @@ from shootout.data.errors import (
 from shootout.data.idx import read_idx, write_idx
 from shootout.data.loaders import fetch, load
 from shootout.data.registry import DATASETS, get_spec
+from shootout.data.splits import SYNTHETIC, Splits, load_splits, stratified_subsample
 from shootout.data.stats import DatasetInfo, channel_mean_std, info
 from shootout.data.store import cache_root
 from shootout.data.synthetic import sample_gauss_2d, sample_gmm_2d
 
 __all__ = [
     "DATASETS",
+    "SYNTHETIC",
     "Batches",
     "ChecksumError",
     "ChecksumWarning",
@@ -32,6 +34,7 @@ __all__ = [
     "DatasetInfo",
     "DownloadError",
     "FormatError",
+    "Splits",
     "UnsafeArchiveError",
     "UnsafePickleError",
     "cache_root",
@@ -40,8 +43,10 @@ __all__ = [
     "get_spec",
     "info",
     "load",
+    "load_splits",
     "read_idx",
     "sample_gauss_2d",
     "sample_gmm_2d",
+    "stratified_subsample",
     "write_idx",
 ]

@@ -6,14 +6,15 @@ re-compresses the official ``.gz`` files still passes while a corrupted file doe
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import io
 import os
 import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from shootout.data.errors import FormatError
 
@@ -22,54 +23,48 @@ CHUNK = 1 << 20
 MAX_RATIO = 1032  # deflate cannot expand more than this
 
 
-def decompress(raw: bytes, name: str) -> bytes:
-    """Return the payload of ``raw``: gunzipped when it starts with the gzip magic, else as is."""
-    if not raw.startswith(GZIP_MAGIC):
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FormatError(f"{name}: not a valid gzip stream ({exc}); the file is truncated or corrupted") from exc
-
-
-def _gunzip_file(path: Path) -> bytearray:
+def _gunzip(handle: BinaryIO) -> bytearray:
     """Stream-decompress a gzip file into one buffer sized from its trailer (no compressed copy in memory).
 
     Handles concatenated gzip members (a valid re-compression); a stream that ends early raises.
     """
-    with path.open("rb") as handle:
-        compressed = handle.seek(0, 2)
-        handle.seek(max(compressed - 4, 0))
-        size = int.from_bytes(handle.read(4), "little")  # ISIZE: the (last member's) size
-        out = bytearray(min(size, MAX_RATIO * compressed))  # a corrupt trailer cannot ask for gigabytes
-        handle.seek(0)
-        inflater, written, pending = zlib.decompressobj(wbits=31), 0, b""
-        while chunk := pending or handle.read(CHUNK):
-            if inflater.eof:  # the previous gzip member ended: another one starts here
-                inflater = zlib.decompressobj(wbits=31)
-            data = inflater.decompress(chunk)
-            out[written : written + len(data)] = data  # grows the buffer when the trailer undercounts
-            written += len(data)
-            pending = inflater.unused_data if inflater.eof else b""
-        if not inflater.eof:
-            raise EOFError("compressed file ended before the end-of-stream marker was reached")
+    compressed = handle.seek(0, 2)
+    handle.seek(max(compressed - 4, 0))
+    size = int.from_bytes(handle.read(4), "little")  # ISIZE: the (last member's) size
+    out = bytearray(min(size, MAX_RATIO * compressed))  # a corrupt trailer cannot ask for gigabytes
+    handle.seek(0)
+    inflater, written, pending = zlib.decompressobj(wbits=31), 0, b""
+    while chunk := pending or handle.read(CHUNK):
+        if inflater.eof:  # the previous gzip member ended: another one starts here
+            inflater = zlib.decompressobj(wbits=31)
+        data = inflater.decompress(chunk)
+        out[written : written + len(data)] = data  # grows the buffer when the trailer undercounts
+        written += len(data)
+        pending = inflater.unused_data if inflater.eof else b""
+    if not inflater.eof:
+        raise EOFError("compressed file ended before the end-of-stream marker was reached")
     del out[written:]
     return out
 
 
-def read_payload(path: Path) -> bytes | bytearray:
-    """Read ``path`` and return its decompressed payload (gzip is streamed, never held compressed)."""
-    path = Path(path)
+def read_payload(source: Path | bytes | bytearray, name: str | None = None) -> bytes | bytearray:
+    """The decompressed payload of a file (a path, or its bytes already in memory), gzip or raw.
+
+    A file is streamed, never held compressed; bytes go through the same streaming gunzip, so what
+    is tested on bytes is what real loads run. ``name`` labels errors (default: the path).
+    """
+    in_memory = isinstance(source, bytes | bytearray)
+    label = name or ("<bytes>" if in_memory else str(source))
     try:
-        with path.open("rb") as handle:
-            magic = handle.read(2)
-        if magic != GZIP_MAGIC:
-            return path.read_bytes()
-        return _gunzip_file(path)
+        with io.BytesIO(source) if in_memory else Path(source).open("rb") as handle:
+            if handle.read(2) == GZIP_MAGIC:
+                return _gunzip(handle)
+            handle.seek(0)
+            return handle.read()
     except (EOFError, zlib.error) as exc:
-        raise FormatError(f"{path}: not a valid gzip stream ({exc}); the file is truncated or corrupted") from exc
+        raise FormatError(f"{label}: not a valid gzip stream ({exc}); the file is truncated or corrupted") from exc
     except OSError as exc:
-        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        raise FormatError(f"{label}: cannot read ({exc.strerror or exc})") from exc
 
 
 def file_sha256(path: Path) -> str:

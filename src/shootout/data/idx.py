@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from shootout.data.errors import FormatError
-from shootout.data.files import atomic_write_bytes, decompress, read_payload
+from shootout.data.files import atomic_write_bytes, read_payload
 
 # dtype code -> big-endian NumPy dtype, as the format's definition lists them.
 IDX_DTYPES: dict[int, np.dtype] = {
@@ -65,10 +65,8 @@ def parse_idx(payload: bytes, name: str = "<bytes>") -> np.ndarray:
 
 def read_idx(source: Path | bytes, name: str | None = None) -> np.ndarray:
     """Read an IDX file (gzip-compressed or raw) from a path or from its bytes."""
-    if isinstance(source, bytes | bytearray):
-        label = name or "<bytes>"
-        return parse_idx(decompress(bytes(source), label), label)
-    return parse_idx(read_payload(Path(source)), name or str(source))
+    label = name or ("<bytes>" if isinstance(source, bytes | bytearray) else str(source))
+    return parse_idx(read_payload(source, label), label)
 
 
 def encode_idx(array: np.ndarray) -> bytes:

@@ -24,10 +24,6 @@ class FileSpec:
     sha256: str | None  # of the decompressed payload
     archive_sha256: str | None = None  # of the file as published, where the payload digest is unknown
 
-    @property
-    def checked(self) -> bool:
-        return self.sha256 is not None or self.archive_sha256 is not None
-
 
 @dataclass(frozen=True)
 class DatasetSpec:
@@ -46,9 +42,6 @@ class DatasetSpec:
     @property
     def num_classes(self) -> int:
         return len(self.classes)
-
-    def all_files(self) -> list[FileSpec]:
-        return [f for variants in self.slots.values() for f in variants]
 
 
 def _idx_slot(gz_name: str, sha256: str) -> tuple[FileSpec, ...]:

@@ -17,7 +17,18 @@ from shootout.scratch import (
 )
 
 
-class SoftmaxRegression(Contestant):
+class _LinearContestant(Contestant):
+    """A contestant that learns one weight matrix ``W_`` (D × C) and bias ``b_`` on its input pixels."""
+
+    W_: np.ndarray
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """Class weights C × D (the transpose of ``W_``), on inputs divided by ``scale``."""
+        return self.W_.T
+
+
+class SoftmaxRegression(_LinearContestant):
     """Softmax regression from scratch with minibatch SGD (seed 004); inputs divided by ``scale``."""
 
     def __init__(
@@ -54,7 +65,7 @@ class SoftmaxRegression(Contestant):
         return softmax_regression_classify(np.asarray(X), self.W_, self.b_, self.scale)
 
 
-class ScratchLogreg(Contestant):
+class ScratchLogreg(_LinearContestant):
     """Multinomial logistic regression by full-batch gradient descent (lab 0), NumPy."""
 
     def __init__(

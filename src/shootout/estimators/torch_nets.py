@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
 import torch
+from sklearn.utils.validation import check_is_fitted
 
 from shootout.estimators.base import Contestant
 from shootout.nets import LeNet, PTDeep, PTLogreg, SmallCNN
 from shootout.train import Recipe, evaluate, fit, predict_proba
+from shootout.train.trainer import warm_up_torch
 
 ARCHS = ("logreg", "deep", "lenet", "smallcnn")
 ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
@@ -59,6 +62,15 @@ class TorchNet(Contestant):
             return LeNet(channels, num_classes, side)
         return SmallCNN(channels, num_classes, side, self.width)
 
+    def warm_up(self) -> None:
+        warm_up_torch()  # torch imports torch._dynamo lazily at the first optimizer step: 1-2 s
+
+    def with_overrides(self, **overrides: Any) -> TorchNet:
+        """A fresh copy; overrides naming a :class:`Recipe` field (epochs, seed, device, lr, …) go to the recipe."""
+        in_recipe = {f.name for f in fields(Recipe)}
+        copy = super().with_overrides(**{k: v for k, v in overrides.items() if k not in in_recipe})
+        return copy.set_params(recipe=self._recipe().with_(**{k: v for k, v in overrides.items() if k in in_recipe}))
+
     def _fit(
         self,
         X: Any,
@@ -67,7 +79,6 @@ class TorchNet(Contestant):
         resume: bool = False,
         log: Any = None,
         progress: bool | None = False,
-        **_: Any,
     ) -> None:
         recipe = self._recipe()
         torch.manual_seed(recipe.seed)
@@ -77,6 +88,23 @@ class TorchNet(Contestant):
         self.result_, self.history_ = result, result.history
         self.n_params_ = sum(p.numel() for p in self.model_.parameters())
         self.epochs_ = len(result.history)
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """Class weights C × D when the net is linear in its input (logreg, deep without hidden layers)."""
+        check_is_fitted(self, "model_")
+        W = self.model_.linear_weights()
+        if W is None:
+            raise AttributeError(f"a {self.arch!r} net with hidden layers has no single weight matrix")
+        return W.detach().cpu().double().numpy().T
+
+    def fit_facts(self) -> dict[str, Any]:
+        """The epoch whose weights were kept (early stopping), whether it stopped early, and the device."""
+        return {
+            "best_epoch": self.result_.best_epoch,
+            "stopped_early": self.result_.stopped_early,
+            "device": self.result_.device,
+        }
 
     def initial_loss(self, X: Any, y: Any) -> float:
         """Cross-entropy of a freshly built (untrained) network of this recipe on (X, y) — about ln C."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 
-from shootout.estimators import SVM, Fcann2, NystroemSVM, ScratchLogreg, SoftmaxRegression, TorchNet
+from shootout.estimators import Fcann2, ScratchLogreg, SoftmaxRegression, TorchNet
 from shootout.experiments.spec import Entry, Experiment
+from shootout.svm import SVM, NystroemSVM
 from shootout.train import Recipe
 
 MNIST_MEAN, MNIST_STD = 33.3184, 78.5675  # seed 000's normalization constants

@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from shootout.estimators import SVM, Contestant, ScratchLogreg, SoftmaxRegression, TorchNet
-from shootout.experiments.data import ExperimentData
+from shootout.data import Splits
+from shootout.estimators import Contestant
 from shootout.plots import confusion_matrix_plot, graph_data, graph_surface, image_grid, weight_images
 from shootout.plots.files import finish
 
@@ -17,23 +17,10 @@ GRID = 24  # test images shown with their predictions
 WORST = 16  # largest-loss test images shown
 
 
-def linear_weights(estimator: Contestant) -> np.ndarray | None:
-    """W (D × C) of a linear contestant, or None for any other kind."""
-    if isinstance(estimator, SoftmaxRegression | ScratchLogreg):
-        return np.asarray(estimator.W_, dtype=np.float64)
-    if isinstance(estimator, TorchNet):
-        model = estimator.model_
-        if estimator.arch == "logreg":
-            return model.W.detach().cpu().double().numpy()
-        if estimator.arch == "deep" and len(model.weights) == 1:
-            return model.weights[0].detach().cpu().double().numpy()
-    return None
-
-
 def draw_contestant(
     name: str,
     estimator: Contestant,
-    data: ExperimentData,
+    data: Splits,
     proba: np.ndarray,
     confusion: np.ndarray,
     path_for: Callable[[str], Path],
@@ -79,8 +66,9 @@ def draw_contestant(
                 ),
             )
         )
-        W = linear_weights(estimator)
-        if W is not None:
+        coef = getattr(estimator, "coef_", None)  # C × D, only where the model is linear in its pixels
+        if coef is not None:
+            W = np.asarray(coef, dtype=np.float64).T
             pictures.append(
                 (
                     f"{name}: weights of each class as an image",
@@ -99,7 +87,7 @@ def draw_contestant(
     return pictures
 
 
-def decision_surface(estimator: Contestant, data: ExperimentData, path: Path, title: str) -> Path:
+def decision_surface(estimator: Contestant, data: Splits, path: Path, title: str) -> Path:
     """P(class 1 | x) over the data's bounding box, the training points drawn over it; SVM support large."""
     X, Y_ = data.train_x, data.train_y
     margin = 0.5
@@ -111,7 +99,7 @@ def decision_surface(estimator: Contestant, data: ExperimentData, path: Path, ti
         else (lambda P: estimator.predict_proba(P).argmax(axis=1))
     )
     graph_surface(function, rect, offset=0.5, ax=ax)
-    special = estimator.support_ if isinstance(estimator, SVM) else ()
+    special = getattr(estimator, "support_", ())  # the samples the model rests on, where it has such
     predicted = estimator.classes_[estimator.predict_proba(X).argmax(axis=1)]
     graph_data(X, Y_, predicted, special=special, ax=ax)
     ax.set_title(title)

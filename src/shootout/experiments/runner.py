@@ -17,87 +17,49 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 
-from shootout.estimators import SVM, Contestant, TorchNet
+from shootout.data import Splits, load_splits
+from shootout.estimators import Contestant
 from shootout.experiments.catalog import get_experiment
-from shootout.experiments.data import ExperimentData, load_experiment_data
 from shootout.experiments.environment import environment
+from shootout.experiments.options import RunOptions
 from shootout.experiments.pictures import draw_contestant
 from shootout.experiments.report import write_report
 from shootout.experiments.rundir import RunFolder, default_run_dir
 from shootout.experiments.spec import Entry, Experiment
 from shootout.metrics import eval_perf_multi, top_k_accuracy
 from shootout.plots import learning_curves
-from shootout.train import Recipe, resolve_device
-from shootout.train.recipe import PRECISIONS
-from shootout.train.trainer import warm_up_torch
+from shootout.train import resolve_device
 
 TRAIN_ACCURACY_LIMIT = 20_000  # measure train accuracy directly only on sets up to this size
+INITIAL_LOSS_SAMPLES = 10_000  # the untrained model's loss is measured on this many training samples
 
 
-OVERRIDABLE = ("epochs", "seed", "device", "lr", "batch_size", "precision")  # command-line overrides of every recipe
-
-
-def configure(estimator: Contestant, svm_samples: int | None = None, **overrides: Any) -> Contestant:
-    """A fresh copy of ``estimator`` with the command line's overrides applied where they mean something.
-
-    overrides : any of epochs, seed, device, lr, batch_size, precision (None: keep the recipe's). A torch
-    contestant's recipe takes them all; other contestants take those that are their own parameters.
-    svm_samples : the SVMs' training subsample (0: all).
-    """
-    unknown = set(overrides) - set(OVERRIDABLE)
-    if unknown:
-        raise TypeError(f"cannot override {', '.join(sorted(unknown))}")
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    estimator = clone(estimator)
-    params = estimator.get_params(deep=False)
-    if "recipe" in params:
-        estimator.set_params(recipe=(params["recipe"] or Recipe()).with_(**overrides))
-    estimator.set_params(**{k: v for k, v in overrides.items() if k in params and k != "recipe"})
-    if svm_samples is not None and isinstance(estimator, SVM):
-        estimator.set_params(max_train=svm_samples or None)
-    return estimator
-
-
-def describe(estimator: Contestant) -> dict[str, Any]:
-    """The estimator's hyper-parameters as plain data (a recipe becomes its fields)."""
-    plain = {}
-    for key, value in estimator.get_params(deep=False).items():
-        plain[key] = (
-            value.to_dict() if isinstance(value, Recipe) else (list(value) if isinstance(value, tuple) else value)
-        )
-    plain["class"] = type(estimator).__name__
-    return plain
-
-
-def _train_accuracy(estimator: Contestant, data: ExperimentData) -> float | None:
+def _train_accuracy(estimator: Contestant, data: Splits) -> float | None:
     if len(data.train_x) <= TRAIN_ACCURACY_LIMIT:
         return float(estimator.score(data.train_x, data.train_y))
-    history = getattr(estimator, "history_", None)
+    history = estimator.history_
     return history[-1].get("train_accuracy") if history else None
 
 
 def run_contestant(
     entry: Entry,
     estimator: Contestant,
-    data: ExperimentData,
+    data: Splits,
     folder: RunFolder,
     resume: bool,
     log: Callable[[str], None] | None,
     progress: bool | None,
 ) -> dict[str, Any]:
     """Fit, evaluate and draw one contestant; return its entry of metrics.json."""
-    fit_params: dict[str, Any] = {}
-    if isinstance(estimator, TorchNet):
-        fit_params = dict(
-            checkpoint=folder.path("checkpoints", f"{entry.name}.pt"),
-            resume=resume,
-            progress=progress,
-            log=(lambda line: log(f"  {entry.name}: {line}")) if log else None,
-        )
+    context = dict(
+        checkpoint=folder.path("checkpoints", f"{entry.name}.pt"),
+        resume=resume,
+        progress=progress,
+        log=(lambda line: log(f"  {entry.name}: {line}")) if log else None,
+    )
     started = time.perf_counter()
-    estimator.fit(data.train_x, data.train_y, **fit_params)
+    estimator.fit(data.train_x, data.train_y, **context)
     train_seconds = time.perf_counter() - started
     started = time.perf_counter()
     proba = estimator.predict_proba(data.test_x)
@@ -123,18 +85,14 @@ def run_contestant(
             for name, (r, p) in zip(data.class_names, pr, strict=False)
         ],
         "confusion_matrix": confusion.tolist(),
-        "recipe": describe(estimator),
-        "history": list(getattr(estimator, "history_", [])),
+        "recipe": estimator.describe(),
+        "history": list(estimator.history_),
+        **estimator.fit_facts(),
     }
-    if isinstance(estimator, TorchNet):
-        subset = slice(0, min(len(data.train_x), 10_000))
-        result["initial_loss"] = estimator.initial_loss(data.train_x[subset], data.train_y[subset])
-        result["best_epoch"] = estimator.result_.best_epoch
-        result["stopped_early"] = estimator.result_.stopped_early
-        result["device"] = estimator.result_.device
-    if isinstance(estimator, SVM):
-        result["train_samples"] = estimator.train_samples_
-        result["support_vectors"] = len(estimator.support_)
+    subset = slice(0, min(len(data.train_x), INITIAL_LOSS_SAMPLES))
+    initial_loss = estimator.initial_loss(data.train_x[subset], data.train_y[subset])
+    if initial_loss is not None:
+        result["initial_loss"] = initial_loss
     pictures = draw_contestant(
         entry.name, estimator, data, proba, confusion, lambda filename: folder.path("pictures", filename)
     )
@@ -158,57 +116,34 @@ def history_csv(results: list[dict[str, Any]]) -> str:
 
 def run_experiment(
     experiment: Experiment | str,
+    options: RunOptions = RunOptions(),  # noqa: B008 (frozen: one shared default is safe)
     *,
-    data_dir: str | Path | None = None,
     out: str | Path | None = None,
-    epochs: int | None = None,
-    seed: int | None = None,
-    device: str | None = None,
-    lr: float | None = None,
-    batch_size: int | None = None,
-    precision: str | None = None,
     resume: str | Path | None = None,
-    verify: bool = True,
-    svm_samples: int | None = None,
-    only: list[str] | None = None,
     log: Callable[[str], None] | None = print,
     progress: bool | None = None,
 ) -> Path:
-    """Run every contestant of ``experiment`` and return the completed run folder.
+    """Run the contestants of ``experiment`` with ``options`` and return the completed run folder.
 
     out : the run folder (default ``runs/<name>-<timestamp>``); resume : a run folder (or its
-    ``.partial``) to continue; only : names of the contestants to run (default all).
+    ``.partial``) to continue; log : called with progress lines (None: silent); progress : bars.
     """
     experiment = get_experiment(experiment) if isinstance(experiment, str) else experiment
-    if epochs is not None and epochs < 1:
-        raise ValueError(f"--epochs must be a positive integer, got {epochs}")
-    if lr is not None and not lr > 0:
-        raise ValueError(f"--lr must be positive, got {lr}")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"--batch-size must be a positive integer, got {batch_size}")
-    if precision is not None and precision not in PRECISIONS:
-        raise ValueError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-    resolved_device = str(resolve_device(device or "auto"))
-    entries = [e for e in experiment.contestants if only is None or e.name in only]
-    if only is not None and len(entries) != len(set(only)):
-        unknown = sorted(set(only) - {e.name for e in experiment.contestants})
-        raise KeyError(
-            f"unknown contestant(s) {', '.join(unknown)} in {experiment.name} "
-            f"(known: {', '.join(e.name for e in experiment.contestants)})"
-        )
+    entries = _chosen(experiment, options.only)
+    device = str(resolve_device(options.device_name))
     folder = RunFolder(
         resume if resume is not None else (out or default_run_dir(experiment.name)), resume=resume is not None
     )
     started = time.perf_counter()
     try:
-        data = load_experiment_data(experiment, data_dir, verify, seed if seed is not None else 0)
-        if any(isinstance(entry.estimator, TorchNet) for entry in entries):
-            warm_up_torch()  # a one-time import, charged to the run rather than to its first contestant
-        overrides = dict(epochs=epochs, seed=seed, device=device, lr=lr, batch_size=batch_size, precision=precision)
-        results = [
-            _result_of(entry, data, folder, resume is not None, svm_samples, overrides, log, progress)
-            for entry in entries
-        ]
+        if resume is None:
+            folder.write_json("run.json", {"experiment": experiment.name, "options": options.to_dict()})
+        data = load_splits(
+            experiment.dataset, options.data_dir, options.verify, options.data_seed, **experiment.data_options
+        )
+        for entry in entries:  # one-time library costs, charged to the run rather than to a first contestant
+            entry.estimator.warm_up()
+        results = [_result_of(entry, data, folder, resume is not None, options, log, progress) for entry in entries]
         metrics = {
             "experiment": experiment.name,
             "dataset": experiment.dataset,
@@ -217,7 +152,7 @@ def run_experiment(
             "notes": experiment.notes,
             "results": results,
             "pictures": _experiment_pictures(experiment, results, folder),
-            "environment": environment(resolved_device, seed if seed is not None else 0),
+            "environment": environment(device, options.data_seed),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "total_seconds": time.perf_counter() - started,
         }
@@ -230,13 +165,25 @@ def run_experiment(
         raise
 
 
+def _chosen(experiment: Experiment, only: tuple[str, ...] | None) -> list[Entry]:
+    """The entries named in ``only`` (all when None); an unknown name is a KeyError listing the known ones."""
+    if only is None:
+        return list(experiment.contestants)
+    unknown = sorted(set(only) - {e.name for e in experiment.contestants})
+    if unknown:
+        raise KeyError(
+            f"unknown contestant(s) {', '.join(unknown)} in {experiment.name} "
+            f"(known: {', '.join(e.name for e in experiment.contestants)})"
+        )
+    return [e for e in experiment.contestants if e.name in only]
+
+
 def _result_of(
     entry: Entry,
-    data: ExperimentData,
+    data: Splits,
     folder: RunFolder,
     resuming: bool,
-    svm_samples: int | None,
-    overrides: dict[str, Any],
+    options: RunOptions,
     log: Callable[[str], None] | None,
     progress: bool | None,
 ) -> dict[str, Any]:
@@ -248,7 +195,7 @@ def _result_of(
         return json.loads(saved.read_text())
     if log:
         log(f"{entry.name}: training ({entry.note or type(entry.estimator).__name__})")
-    estimator = configure(entry.estimator, svm_samples, **overrides)
+    estimator = entry.estimator.with_overrides(**options.overrides())
     result = run_contestant(entry, estimator, data, folder, resuming, log, progress)
     folder.write_json(f"results/{entry.name}.json", result)
     if log:

@@ -4,7 +4,7 @@ from shootout.nets.classifier import Classifier, count_params
 from shootout.nets.deep import PTDeep
 from shootout.nets.lenet import LeNet
 from shootout.nets.linreg import LineFit, fit_line, line_grads_by_hand
-from shootout.nets.logreg import PTLogreg, eval, train
+from shootout.nets.logreg import PTLogreg
 from shootout.nets.smallcnn import SmallCNN
 
 __all__ = [
@@ -15,8 +15,6 @@ __all__ = [
     "PTLogreg",
     "SmallCNN",
     "count_params",
-    "eval",
     "fit_line",
     "line_grads_by_hand",
-    "train",
 ]

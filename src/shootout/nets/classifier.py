@@ -34,6 +34,19 @@ class Classifier(nn.Module):
         """Class probabilities (N × C)."""
         return torch.softmax(self.logits(X), dim=1)
 
+    def linear_weights(self) -> torch.Tensor | None:
+        """W (D × C) when the scores are one affine map of the input pixels (S = X W + b), else None."""
+        return None
+
+    def get_loss(self, X: torch.Tensor, Yoh_: torch.Tensor, param_lambda: float = 0.0) -> torch.Tensor:
+        """The lab's loss: mean negative log-likelihood of one-hot ``Yoh_`` (N × C) + ``param_lambda`` · Σ||W||².
+
+        The log-probabilities come from ``log_softmax`` of the scores: large scores neither overflow
+        nor reach ``log(0)``.
+        """
+        nll = -(Yoh_ * torch.log_softmax(self.logits(X), dim=1)).sum(dim=1).mean()
+        return nll + param_lambda * self.l2_penalty()
+
     def l2_penalty(self) -> torch.Tensor:
         """Σ ||W||² over the weight tensors."""
         return sum((w * w).sum() for w in self.weight_tensors())

@@ -76,7 +76,5 @@ class PTDeep(Classifier):
     def weight_tensors(self) -> list[torch.Tensor]:
         return list(self.weights)
 
-    def get_loss(self, X: torch.Tensor, Yoh_: torch.Tensor, param_lambda: float = 0.0) -> torch.Tensor:
-        """Mean negative log-likelihood of one-hot ``Yoh_`` plus ``param_lambda`` · Σ||W_k||²."""
-        nll = -(Yoh_ * torch.log_softmax(self.logits(X), dim=1)).sum(dim=1).mean()
-        return nll + param_lambda * self.l2_penalty()
+    def linear_weights(self) -> torch.Tensor | None:
+        return self.weights[0] if len(self.weights) == 1 else None  # config [D, C]: logistic regression

@@ -1,8 +1,9 @@
-"""Training torch classifiers: :class:`Recipe`, :func:`fit`, evaluation and checkpoints."""
+"""Training torch classifiers: :class:`Recipe`, :func:`fit`, evaluation, checkpoints; the lab's ``train``, ``eval``."""
 
 from shootout.train.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from shootout.train.devices import resolve_device
 from shootout.train.evaluate import Preprocess, evaluate, predict_logits, predict_proba
+from shootout.train.lab import eval, train
 from shootout.train.recipe import Recipe, RecipeError
 from shootout.train.schedules import learning_rate
 from shootout.train.trainer import DivergenceError, TrainResult, fit, split_validation
@@ -14,6 +15,7 @@ __all__ = [
     "Recipe",
     "RecipeError",
     "TrainResult",
+    "eval",
     "evaluate",
     "fit",
     "learning_rate",
@@ -23,4 +25,5 @@ __all__ = [
     "resolve_device",
     "save_checkpoint",
     "split_validation",
+    "train",
 ]

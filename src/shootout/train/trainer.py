@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,6 @@ class TrainResult:
     best_epoch: int | None = None
     stopped_early: bool = False
     train_seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (
@@ -287,11 +286,9 @@ class _Run:
     def state(self, epoch: int) -> dict[str, Any]:
         """Everything a resumed run needs, as tensors and plain data."""
         return {
-            "version": 1,
             "epoch": epoch,
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
-            "schedule": {"name": self.recipe.schedule, "step": epoch * self.steps},
             "rng": _rng_state(self.device),
             "history": self.history,
             "best": self.best,

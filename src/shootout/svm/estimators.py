@@ -1,4 +1,5 @@
-"""Kernel SVM contestant: :class:`shootout.svm.KSVMWrap`, optionally on a stated subsample.
+"""The SVM contestants: :class:`SVM` (the lab's ``KSVMWrap``) and :class:`NystroemSVM` (an RBF kernel
+machine that scales to all of MNIST).
 
 Exact SVC training grows quadratically or worse with the number of samples (over half an hour on all of
 MNIST), so ``max_train`` caps the training set with a seeded, class-stratified subsample; the
@@ -12,26 +13,18 @@ from typing import Any
 
 import numpy as np
 
+from shootout.data.splits import stratified_subsample
 from shootout.estimators.base import Contestant, as_matrix
-from shootout.svm import KSVMWrap
+from shootout.scratch.functional import softmax
+from shootout.svm.ksvm_wrap import KSVMWrap
+from shootout.svm.nystroem import EighNystroem
 
 
 def scores_to_proba(scores: np.ndarray) -> np.ndarray:
     """Softmax of decision scores (N,) for two classes or (N × C): a ranking, not a calibration."""
     if scores.ndim == 1:  # two classes: one signed score, positive favouring the second
         scores = np.stack([-scores, scores], axis=1)
-    exp = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True)
-
-
-def stratified_subsample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
-    """Sorted indices of about ``size`` samples keeping the class proportions of ``y``."""
-    from sklearn.model_selection import train_test_split
-
-    if size >= len(y):
-        return np.arange(len(y))
-    index, _ = train_test_split(np.arange(len(y)), train_size=size, random_state=seed, stratify=y)
-    return np.sort(index)
+    return softmax(scores)
 
 
 class SVM(Contestant):
@@ -69,7 +62,11 @@ class SVM(Contestant):
         support = self.svm_.svm.support_vectors_
         self.n_params_ = support.size + self.svm_.svm.dual_coef_.size + self.svm_.svm.intercept_.size
         self.epochs_ = 1
-        self.support_ = keep[self.svm_.support]
+        self.support_ = keep[self.svm_.support]  # indices into the X given to fit
+
+    def fit_facts(self) -> dict[str, Any]:
+        """How many training samples the SVM saw, and how many became support vectors."""
+        return {"train_samples": self.train_samples_, "support_vectors": len(self.support_)}
 
     def _proba(self, X: Any) -> np.ndarray:
         return scores_to_proba(self.svm_.get_scores(as_matrix(X, self.scale)))
@@ -80,7 +77,7 @@ class NystroemSVM(Contestant):
 
     ``n_components`` training images (seeded) become landmarks; each image is mapped to its kernel
     values against them, whitened by the landmarks' kernel matrix (scikit-learn's Nystroem, factored
-    by ``eigh``: :class:`shootout.nystroem.EighNystroem`), and a one-vs-rest least-squares classifier
+    by ``eigh``: :class:`shootout.svm.nystroem.EighNystroem`), and a one-vs-rest least-squares classifier
     (``RidgeClassifier``) is fitted on those features in closed form. gamma : ``"scale"`` =
     1 / (D · Var X) as in SVC, or a number.
     """
@@ -98,8 +95,6 @@ class NystroemSVM(Contestant):
     def _fit(self, X: Any, y: np.ndarray, **_: Any) -> None:
         from sklearn.linear_model import RidgeClassifier
 
-        from shootout.nystroem import EighNystroem
-
         X = as_matrix(X, self.scale).astype(np.float32)
         gamma = 1.0 / (X.shape[1] * float(X.var())) if self.gamma == "scale" else float(self.gamma)
         components = min(self.n_components, len(X))
@@ -114,6 +109,10 @@ class NystroemSVM(Contestant):
             + self.linear_.intercept_.size
         )
         self.epochs_ = 1
+
+    def fit_facts(self) -> dict[str, Any]:
+        """How many training samples it saw, and the kernel width it used."""
+        return {"train_samples": self.train_samples_, "gamma": self.gamma_}
 
     def _proba(self, X: Any) -> np.ndarray:
         features = self.features_.transform(as_matrix(X, self.scale).astype(np.float32))

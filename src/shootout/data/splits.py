@@ -1,0 +1,74 @@
+"""An experiment's data: train and test arrays with their class names, loaded from files or drawn.
+
+Registered datasets (``DATASETS``) come from their files through :func:`shootout.data.load`; the
+lab's synthetic 2-D data are drawn from a seeded random mixture, so one seed gives one dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shootout.data.errors import DatasetError
+from shootout.data.loaders import load
+from shootout.data.registry import get_spec
+from shootout.data.synthetic import random_mixture_2d
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Train and test arrays: uint8 images N×H×W×C or float N×D points; int64 labels; class names."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+    class_names: tuple[str, ...]
+
+    @property
+    def is_images(self) -> bool:
+        return self.train_x.ndim == 4
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        return tuple(self.train_x.shape[1:])
+
+
+def gmm_splits(K: int, C: int, N: int, test_N: int, seed: int = 0) -> Splits:
+    """One random mixture of ``K`` Gaussians over ``C`` classes: N points per component to train, test_N to test."""
+    rng = np.random.default_rng(seed)
+    mixture = random_mixture_2d(K, C, rng)
+    train_x, train_y = mixture.sample(N, rng)
+    test_x, test_y = mixture.sample(test_N, rng)
+    return Splits(train_x, train_y, test_x, test_y, tuple(str(c) for c in range(C)))
+
+
+SYNTHETIC: dict[str, Callable[..., Splits]] = {"gmm": gmm_splits}  # drawn from a seed, not loaded
+
+
+def load_splits(
+    dataset: str, data_dir: str | Path | None = None, verify: bool = True, seed: int = 0, **options: Any
+) -> Splits:
+    """The train and official test splits of ``dataset``; a synthetic one is drawn with ``seed`` and ``options``."""
+    if dataset in SYNTHETIC:
+        return SYNTHETIC[dataset](**options, seed=seed)
+    if options:
+        raise DatasetError(f"{dataset} takes no data options, got {', '.join(sorted(options))}")
+    spec = get_spec(dataset)
+    train_x, train_y = load(spec.name, "train", data_dir=data_dir, verify=verify)
+    test_x, test_y = load(spec.name, "test", data_dir=data_dir, verify=verify)
+    return Splits(train_x, train_y, test_x, test_y, spec.classes)
+
+
+def stratified_subsample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Sorted indices of about ``size`` samples keeping the class proportions of ``y`` (all when size >= len(y))."""
+    from sklearn.model_selection import train_test_split
+
+    if size >= len(y):
+        return np.arange(len(y))
+    index, _ = train_test_split(np.arange(len(y)), train_size=size, random_state=seed, stratify=y)
+    return np.sort(index)
