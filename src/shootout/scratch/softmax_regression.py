@@ -1,20 +1,18 @@
 """Softmax regression from scratch with minibatch SGD, the recipe of seed 004 (d2l, chapter 3).
 
+Read top to bottom as the tutorial goes: the model (``softmax(X W + b)``), one SGD step with the
+hand-derived cross-entropy gradient, the training loop, then the same step fused for speed.
+
 Images are flattened and scaled to [0, 1]; W (D × C) starts from N(0, 0.01²), b from zeros; each step
 takes the summed cross-entropy gradient of one minibatch divided by the *nominal* batch size, as
 d2l's ``sgd`` does, so the short last batch of an epoch takes a proportionally smaller step (with a
 full step there the final iterate is noisier: 0.818 vs 0.825 mean test accuracy over six seeds).
-
-Two loops train the same weights from the same batches. ``loop="readable"`` spells the step out
-(:func:`softmax_regression_step`, the hand-derived gradient of
-:func:`shootout.scratch.functional.cross_entropy_grad`, a fresh array per operation). The default
-``loop="fused"`` (:class:`_FusedEpoch`) is that step rearranged for speed, ×1.30-1.34 end to end on the
-seed recipe here (``python -m benchmarks.ablations``, row fused-numpy-loop): its arrays are made
-once; the 1/255 of the inputs is applied to the 10 scores and 10 gradient columns of a sample instead of
-its 784 pixels; the row maxima are read at the argmax; row and column sums are matrix products with a
-ones vector (NumPy's short-axis reductions are slow); and the per-sample loss and prediction are only
-stored, to be averaged once per epoch instead of once per step.
 Seed recipe on Fashion-MNIST: batch 256, lr 0.1, 5 epochs → about 0.83.
+
+Two loops train the same weights from the same batches: ``loop="readable"`` runs
+:func:`softmax_regression_step` on each batch; the default ``loop="fused"`` runs :class:`_FusedEpoch`,
+the same arithmetic rearranged (each trick commented on its line), x1.30 end to end here
+(``python -m benchmarks.ablations``, row fused-numpy-loop). The tests hold the two to the same weights.
 """
 
 from __future__ import annotations
@@ -40,6 +38,31 @@ class SoftmaxRegressionResult:
 
     def __repr__(self) -> str:
         return f"SoftmaxRegressionResult(D={self.W.shape[0]}, C={self.W.shape[1]}, epochs={len(self.history)})"
+
+
+def softmax_regression_classify(images: np.ndarray, W: np.ndarray, b: np.ndarray, scale: float = 255.0) -> np.ndarray:
+    """Class probabilities (N × C) for uint8 images N×H×W×C."""
+    X = images.reshape(len(images), -1).astype(np.float32) / np.float32(scale)
+    return softmax(X @ W + b)
+
+
+def softmax_regression_step(
+    X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int
+) -> tuple[float, int, int]:
+    """One readable SGD step in place on W and b: (mean loss, correct predictions, batch rows)."""
+    S = X @ W + b  # the scores of net(X) = softmax(X W + b)  (B × C)
+    loss, G_s = cross_entropy_grad(S, y)  # mean cross-entropy and its gradient dL/dS = (P - Y) / B
+    G_s *= len(y) / batch_size  # d2l's sgd: summed gradient / nominal batch size (short last batch)
+    W -= np.float32(lr) * (X.T @ G_s)  # dL/dW = Xᵀ dL/dS  (D × C)
+    b -= np.float32(lr) * G_s.sum(axis=0)  # dL/db = Σ_rows dL/dS  (C,)
+    return loss, int(np.count_nonzero(S.argmax(axis=1) == y)), len(y)
+
+
+def _readable_epoch(batches: Batches, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int) -> tuple[float, float]:
+    """One epoch of :func:`softmax_regression_step` over every batch: the epoch's (mean loss, accuracy)."""
+    steps = [softmax_regression_step(X, y, W, b, lr, batch_size) for X, y in batches]  # (loss, correct, rows)
+    seen = batches.shard_size
+    return sum(loss * n for loss, _, n in steps) / seen, sum(hits for _, hits, _ in steps) / seen
 
 
 def softmax_regression_train(
@@ -83,60 +106,51 @@ def softmax_regression_train(
     return result
 
 
-def _readable_epoch(batches: Batches, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int) -> tuple[float, float]:
-    """One epoch of :func:`softmax_regression_step` over every batch: the epoch's (mean loss, accuracy)."""
-    steps = [softmax_regression_step(X, y, W, b, lr, batch_size) for X, y in batches]  # (loss, correct, rows)
-    seen = batches.shard_size
-    return sum(loss * n for loss, _, n in steps) / seen, sum(hits for _, hits, _ in steps) / seen
-
-
 class _FusedEpoch:
     """One epoch of :func:`softmax_regression_step` over every batch, in place on W and b.
 
-    Made once per training run: the scores, gradient and sums live in arrays of up to ``rows`` batch rows,
-    and each sample's log-sum-exp, shifted true score, prediction and label in arrays of the ``n`` samples
-    of an epoch, reduced to the epoch's mean loss and accuracy at its end.
+    Made once per training run. Its buffers: the scores S, row sums and gradients for up to ``rows``
+    batch rows, and, for the ``n`` samples of an epoch, each one's log-sum-exp, shifted true score,
+    prediction and label, reduced to the epoch's mean loss and accuracy once at its end.
     """
 
     def __init__(self, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int, scale: float, rows: int, n: int):
         C = W.shape[1]
         self.W, self.b = W, b
         self.inv_scale = np.float32(1.0 / scale)
-        self.step = np.float32(lr / batch_size)  # d2l's sgd: summed gradient / nominal batch size
-        self.S, self.sums, self.G_W, self.G_b = (
-            np.empty((rows, C), np.float32),
-            np.empty((rows, 1), np.float32),
-            np.empty_like(W),
-            np.empty((1, C), np.float32),
-        )
-        self.ones_rows, self.ones_classes = np.ones((1, rows), np.float32), np.ones((C, 1), np.float32)
-        self.eye, self.rows = np.eye(C, dtype=np.float32), np.arange(rows)
-        self.log_sums, self.true_shifted = np.empty(n, np.float32), np.empty(n, np.float32)
-        self.predicted, self.labels = np.empty(n, np.intp), np.empty(n, np.intp)
+        self.step = np.float32(lr / batch_size)  # d2l's sgd: summed gradient · lr / nominal batch size
+        self.S = np.empty((rows, C), np.float32)  # scores, then exp, then P, then the scaled dL/dS  (B × C)
+        self.sums = np.empty((rows, 1), np.float32)  # row maxima, then row sums of exp  (B × 1)
+        self.G_W, self.G_b = np.empty_like(W), np.empty((1, C), np.float32)  # (D × C), (1 × C)
+        self.ones_rows = np.ones((1, rows), np.float32)  # Σ over rows as a product: (1 × B) @ (B × C)
+        self.ones_classes = np.ones((C, 1), np.float32)  # Σ over classes as a product: (B × C) @ (C × 1)
+        self.eye, self.rows = np.eye(C, dtype=np.float32), np.arange(rows)  # one-hot rows; row indices
+        self.log_sums, self.true_shifted = np.empty(n, np.float32), np.empty(n, np.float32)  # per sample (n,)
+        self.predicted, self.labels = np.empty(n, np.intp), np.empty(n, np.intp)  # per sample (n,)
 
     def __call__(self, batches: Batches) -> tuple[float, float]:
         """Train on every batch of the current epoch; the epoch's (mean loss, accuracy) before each step."""
         W, b, start = self.W, self.b, 0
-        for X, y in batches:  # X: a batch of raw pixels as float32 (B × D), not yet divided by scale
+        for X, y in batches:  # X: raw pixels as float32 (B × D), not yet divided by scale
             B, part = len(y), slice(start, start + len(y))
             S, sums, rows = self.S[:B], self.sums[:B], self.rows[:B]
             np.matmul(X, W, out=S)
-            S *= self.inv_scale
-            S += b  # scores (B × C)
-            np.argmax(S, axis=1, out=self.predicted[part])
-            sums[:, 0] = S[rows, self.predicted[part]]  # the row maxima
-            S -= sums  # every row's maximum is now 0: exp cannot overflow
-            self.true_shifted[part] = S[rows, y]
+            S *= self.inv_scale  # S = (X / scale) W: 1/scale on the C scores, not on the D pixels
+            S += b  # S = X W + b  (B × C)
+            np.argmax(S, axis=1, out=self.predicted[part])  # the prediction, stored for the epoch's accuracy
+            sums[:, 0] = S[rows, self.predicted[part]]  # the row maxima, read at the argmax (no second pass)
+            S -= sums  # S - max: every row's maximum is 0, exp cannot overflow
+            self.true_shifted[part] = S[rows, y]  # s_y - max, for the loss
             np.exp(S, out=S)
-            np.matmul(S, self.ones_classes, out=sums)
-            np.log(sums[:, 0], out=self.log_sums[part])
-            S /= sums  # P
+            np.matmul(S, self.ones_classes, out=sums)  # Σ_c exp(s_c - max), a product: short-axis sums are slow
+            np.log(sums[:, 0], out=self.log_sums[part])  # loss_i = log Σ_c exp(s_c - max) - (s_y - max)
+            S /= sums  # P = softmax(S)
             S -= self.eye[y]  # P - Y: dL/dS summed over the batch
-            S *= self.step
-            np.matmul(self.ones_rows[:, :B], S, out=self.G_b)
+            S *= self.step  # · lr / nominal batch size
+            np.matmul(self.ones_rows[:, :B], S, out=self.G_b)  # Σ_rows: the bias step  (1 × C)
             b -= self.G_b[0]
-            S *= self.inv_scale  # dL/dW = (X / scale)ᵀ (P - Y)
-            np.matmul(X.T, S, out=self.G_W)
+            S *= self.inv_scale  # dL/dW = (X / scale)ᵀ (P - Y): 1/scale on the gradient's C columns
+            np.matmul(X.T, S, out=self.G_W)  # (D × B) @ (B × C)
             W -= self.G_W
             self.labels[part] = y
             start += B
@@ -144,21 +158,3 @@ class _FusedEpoch:
         loss = float(np.mean(self.log_sums[seen] - self.true_shifted[seen], dtype=np.float64))
         accuracy = float(np.count_nonzero(self.predicted[seen] == self.labels[seen]) / max(start, 1))
         return loss, accuracy
-
-
-def softmax_regression_step(
-    X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int
-) -> tuple[float, int, int]:
-    """One readable SGD step in place on W and b: (mean loss, correct predictions, batch rows)."""
-    S = X @ W + b  # (B, C)
-    loss, G_s = cross_entropy_grad(S, y)  # mean gradient dL/dS
-    G_s *= len(y) / batch_size  # d2l's sgd: summed gradient / nominal batch size (short last batch)
-    W -= np.float32(lr) * (X.T @ G_s)
-    b -= np.float32(lr) * G_s.sum(axis=0)
-    return loss, int(np.count_nonzero(S.argmax(axis=1) == y)), len(y)
-
-
-def softmax_regression_classify(images: np.ndarray, W: np.ndarray, b: np.ndarray, scale: float = 255.0) -> np.ndarray:
-    """Class probabilities (N × C) for uint8 images N×H×W×C."""
-    X = images.reshape(len(images), -1).astype(np.float32) / np.float32(scale)
-    return softmax(X @ W + b)
