@@ -103,25 +103,38 @@ def _shootout(*args, **kwargs):
     )
 
 
-def test_a_run_killed_mid_training_resumes_to_exactly_the_uninterrupted_metrics(tmp_path):
-    common = ["run", "digits", "--only", "ptlogreg", "--epochs", "150", "--device", "cpu"]
+def _wait_for_a_second_checkpoint(checkpoint, process, seconds=120):
+    """Block until ``checkpoint`` has been written twice (each write renames a new file into place)."""
+    deadline, first = time.monotonic() + seconds, None
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            inode = checkpoint.stat().st_ino
+        except FileNotFoundError:
+            inode = None
+        if first is None:
+            first = inode
+        elif inode is not None and inode != first:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{checkpoint} was not written twice before the run ended or {seconds} s passed")
+
+
+def test_a_run_killed_mid_training_resumes_from_its_folder_alone_to_the_uninterrupted_metrics(tmp_path):
+    common = ["run", "digits", "--only", "ptlogreg", "--epochs", "150", "--device", "cpu", "--seed", "3"]
     reference = _shootout(*common, "--out", str(tmp_path / "reference"))
     victim = _shootout(*common, "--out", str(tmp_path / "victim"))
-    checkpoint = tmp_path / "victim.partial" / "checkpoints" / "ptlogreg.pt"
-    deadline = time.monotonic() + 120
-    while not checkpoint.exists() and time.monotonic() < deadline and victim.poll() is None:
-        time.sleep(0.02)
-    time.sleep(0.3)  # a few epochs later, somewhere inside one
+    _wait_for_a_second_checkpoint(tmp_path / "victim.partial" / "checkpoints" / "ptlogreg.pt", victim)
     victim.send_signal(signal.SIGKILL)
     victim.communicate()
     assert victim.returncode == -signal.SIGKILL
     assert not (tmp_path / "victim").exists()  # killed: only the .partial folder
 
-    resumed = _shootout(*common, "--resume", str(tmp_path / "victim.partial"))
+    resumed = _shootout("run", "--resume", str(tmp_path / "victim.partial"))  # no other option
     _, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err
     assert "resumed from" in err
     assert reference.wait(timeout=300) == 0
+    assert json.loads((tmp_path / "victim" / "metrics.json").read_text())["resumed"] is True
 
     def comparable(folder):
         result = json.loads((folder / "metrics.json").read_text())["results"][0]
@@ -129,3 +142,33 @@ def test_a_run_killed_mid_training_resumes_to_exactly_the_uninterrupted_metrics(
         return {k: v for k, v in result.items() if not k.endswith("seconds")}
 
     assert comparable(tmp_path / "victim") == comparable(tmp_path / "reference")
+
+
+def test_an_unknown_contestant_in_only_is_a_usage_error(capsys):
+    assert "--only: unknown contestant(s) nope" in _usage_error(["run", "digits", "--only", "nope"], capsys)
+
+
+def _failing_run(monkeypatch, error):
+    from shootout.experiments import runner
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(runner, "run_experiment", fail)
+    monkeypatch.setattr("shootout.experiments.run_experiment", fail)
+
+
+def test_a_bug_is_not_swallowed_but_shows_its_traceback(monkeypatch):
+    _failing_run(monkeypatch, ValueError("an internal bug"))
+    with pytest.raises(ValueError, match="an internal bug"):
+        main(["run", "digits"])
+
+
+def test_shootout_debug_shows_the_traceback_of_an_expected_error(monkeypatch, capsys):
+    from shootout.data import DatasetError
+
+    _failing_run(monkeypatch, DatasetError("mnist: a broken file"))
+    assert "a broken file" in _runtime_error(["run", "digits"], capsys)
+    monkeypatch.setenv("SHOOTOUT_DEBUG", "1")
+    with pytest.raises(DatasetError, match="a broken file"):
+        main(["run", "digits"])

@@ -233,7 +233,7 @@ def test_gmm_experiment_draws_surfaces_with_support_vectors(tmp_path):
 
 
 def test_unknown_contestant_is_named(tmp_path):
-    with pytest.raises(KeyError, match="unknown contestant\\(s\\) nope"):
+    with pytest.raises(OptionsError, match="unknown contestant\\(s\\) nope"):
         run_experiment("digits", RunOptions(only=("nope",)), out=tmp_path / "x", log=None)
 
 

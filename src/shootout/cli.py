@@ -82,7 +82,9 @@ def _add_run(commands) -> None:
         description="Run a named experiment; writes a run folder with metrics.json, history.csv, "
         "checkpoints, pictures and report.html.",
     )
-    run.add_argument("name", type=_experiment_name, help="an experiment (see `shootout list`)")
+    run.add_argument(
+        "name", nargs="?", type=_experiment_name, help="an experiment (see `shootout list`); optional with --resume"
+    )
     _add_source_options(run, folder=str)  # checked by RunOptions
     run.add_argument("--out", type=Path, default=None, help="the run folder (default: runs/<name>-<timestamp>)")
     # Values are only parsed here; RunOptions checks them (one place for the API and the command line).
@@ -101,7 +103,8 @@ def _add_run(commands) -> None:
         type=Path,
         default=None,
         metavar="RUN_DIR",
-        help="continue an interrupted run from its folder (RUN_DIR or RUN_DIR.partial)",
+        help="continue an interrupted run (RUN_DIR or RUN_DIR.partial) with the options it was started with; "
+        "--epochs, --device, --data-dir, --no-verify and --only may be given anew",
     )
     run.add_argument(
         "--svm-samples",
@@ -183,24 +186,32 @@ def _data_fetch(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import json
 
-    from shootout.experiments import OptionsError, RunOptions, results_table, run_experiment
+    from shootout.experiments import OptionsError, RunOptions, results_table, resume_experiment, run_experiment
 
+    given = {
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "device": args.device,
+        "lr": args.lr,
+        "batch_size": args.batch_size,
+        "precision": args.precision,
+        "svm_samples": args.svm_samples,
+        "data_dir": args.data_dir,
+        "verify": False if args.no_verify else None,
+        "only": args.only,
+    }
+    given = {name: value for name, value in given.items() if value is not None}  # what the user typed
     try:
-        options = RunOptions(
-            epochs=args.epochs,
-            seed=args.seed,
-            device=args.device,
-            lr=args.lr,
-            batch_size=args.batch_size,
-            precision=args.precision,
-            svm_samples=args.svm_samples,
-            data_dir=args.data_dir,
-            verify=not args.no_verify,
-            only=args.only,
-        )
+        if args.resume is not None:
+            if args.out is not None:
+                raise OptionsError("--out cannot be given with --resume: the run continues in its own folder")
+            folder = resume_experiment(args.resume, args.name, log=_log, **given)
+        elif args.name is None:
+            raise OptionsError("name an experiment (see `shootout list`), or give --resume RUN_DIR")
+        else:
+            folder = run_experiment(args.name, RunOptions(**given), out=args.out, log=_log)
     except OptionsError as exc:
         args.parser.error(str(exc))  # a usage error: exit 2
-    folder = run_experiment(args.name, options, out=args.out, resume=args.resume, log=_log)
     metrics = json.loads((folder / "metrics.json").read_text())
     print(results_table(metrics))
     print(f"run folder: {folder}")
@@ -248,34 +259,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if not _is_expected(exc):
-            raise
+        if os.environ.get("SHOOTOUT_DEBUG") == "1" or not _is_expected(exc):
+            raise  # a bug (or debugging asked for): the traceback says where
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_FAILURE
 
 
 def _is_expected(exc: BaseException) -> bool:
-    """Failures that have a clear message of their own (anything else is a bug: show its traceback)."""
+    """Failures that carry a clear message of their own: the project's errors and the operating system's.
+
+    Anything else (a bare ValueError or KeyError from deep inside a library) is a bug, shown with its
+    traceback rather than reduced to a line that hides where it came from.
+    """
     from shootout.data.errors import DatasetError
+    from shootout.experiments import OptionsError
     from shootout.experiments.rundir import RunFolderError
     from shootout.train import CheckpointError, DivergenceError, RecipeError
 
-    expected = (
-        DatasetError,
-        RecipeError,
-        DivergenceError,
-        CheckpointError,
-        RunFolderError,
-        OSError,
-        ValueError,
-        KeyError,
-        FileNotFoundError,
-    )
+    expected = (DatasetError, RecipeError, DivergenceError, CheckpointError, RunFolderError, OptionsError, OSError)
     return isinstance(exc, expected)
 
 
 def _one_line(exc: BaseException) -> str:
-    text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    text = str(exc)
     if isinstance(exc, OSError) and exc.filename and exc.strerror:
         text = f"{exc.filename}: {exc.strerror}"
     return " ".join(str(text).split()) or type(exc).__name__

@@ -17,6 +17,9 @@ from shootout.train.recipe import DEVICES, PRECISIONS
 
 # Options that reach the contestants' hyper-parameters; None means "each recipe's own".
 TRAINING = ("epochs", "seed", "device", "lr", "batch_size", "precision")
+# Options that change the weights a run produces: a resumed run keeps the value it was started with.
+# The others (epochs to extend a run, device, data_dir, verify, only) may be given anew on resume.
+FIXED_ON_RESUME = ("seed", "lr", "batch_size", "precision", "svm_samples")
 
 
 class OptionsError(ValueError):
@@ -63,7 +66,7 @@ class RunOptions:
 
     @staticmethod
     def _bad(name: str, problem: str) -> OptionsError:
-        return OptionsError(f"--{name.replace('_', '-')}: {problem}")
+        return OptionsError(f"--{_flag(name)}: {problem}")
 
     @property
     def data_seed(self) -> int:
@@ -85,6 +88,24 @@ class RunOptions:
         """Plain data, for ``run.json``."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
+    def resumed_with(self, **given: Any) -> RunOptions:
+        """These (recorded) options with those given again when resuming.
+
+        An option in :data:`FIXED_ON_RESUME` given with another value than recorded is refused with an
+        :class:`OptionsError` naming it; the others replace the recorded value (``epochs`` extends a
+        run, ``device`` moves it).
+        """
+        unknown = set(given) - {f.name for f in fields(self)}
+        if unknown:
+            raise TypeError(f"unknown run option(s) {', '.join(sorted(unknown))}")
+        changed = [name for name in FIXED_ON_RESUME if name in given and given[name] != getattr(self, name)]
+        if changed:
+            said = ", ".join(
+                f"--{n.replace('_', '-')} {given[n]} (the run has {_shown(getattr(self, n))})" for n in changed
+            )
+            raise OptionsError(f"cannot resume with {said}: it changes the weights; start a new run instead")
+        return RunOptions.from_dict({**self.to_dict(), **given})
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunOptions:
         """The options saved by :meth:`to_dict` (unknown keys refused: they come from another version)."""
@@ -92,3 +113,12 @@ class RunOptions:
         if unknown:
             raise OptionsError(f"unknown run option(s) {', '.join(sorted(unknown))}")
         return cls(**data)
+
+
+def _shown(value: Any) -> str:
+    return "each recipe's own" if value is None else str(value)
+
+
+def _flag(name: str) -> str:
+    """An option's name as the command line spells it (without the dashes)."""
+    return name.replace("_", "-")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from shootout.data.files import atomic_write_bytes
+from shootout.experiments.rundir import RunFolderError
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
@@ -127,9 +128,9 @@ def rebuild_report(run_dir: str | Path) -> Path:
     folder = Path(run_dir)
     metrics_path = folder / "metrics.json"
     if not metrics_path.is_file():
-        raise FileNotFoundError(f"{metrics_path} not found: is {folder} a completed run folder?")
+        raise RunFolderError(f"{metrics_path} not found: is {folder} a completed run folder?")
     try:
         metrics = json.loads(metrics_path.read_text())
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{metrics_path}: not valid JSON ({exc})") from None
+        raise RunFolderError(f"{metrics_path}: not valid JSON ({exc})") from None
     return write_report(folder, metrics)

@@ -19,6 +19,7 @@ from typing import Any
 from shootout.data.files import atomic_write_bytes
 
 PARTIAL = ".partial"
+RUN_RECORD = "run.json"  # how the run was started: experiment, options, versions; and each resume
 
 
 class RunFolderError(RuntimeError):
@@ -29,14 +30,37 @@ def default_run_dir(name: str, root: str | Path = "runs") -> Path:
     return Path(root) / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
+def work_folder(path: str | Path) -> Path:
+    """The ``.partial`` folder a run works in, given the run folder as ``DIR`` or ``DIR.partial``."""
+    path = Path(path)
+    return path if path.name.endswith(PARTIAL) else path.with_name(path.name + PARTIAL)
+
+
+def read_run_record(path: str | Path) -> dict[str, Any]:
+    """The ``run.json`` of an interrupted run (``DIR`` or ``DIR.partial``): how it was started."""
+    work = work_folder(path)
+    if not work.is_dir():
+        final = work.with_name(work.name[: -len(PARTIAL)])
+        done = f" ({final} is a completed run)" if final.is_dir() else ""
+        raise RunFolderError(f"nothing to resume: {work} does not exist{done}")
+    record = work / RUN_RECORD
+    try:
+        data = json.loads(record.read_text())
+    except FileNotFoundError:
+        raise RunFolderError(f"{record} is missing: not a run folder, or one started by an older shootout") from None
+    except (OSError, ValueError) as exc:
+        raise RunFolderError(f"{record}: cannot be read ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("experiment"), str) or "options" not in data:
+        raise RunFolderError(f"{record}: not a run record (no experiment and options)")
+    return data
+
+
 class RunFolder:
     """Write files into ``work`` (the .partial folder); :meth:`commit` renames it to ``final``."""
 
     def __init__(self, final: str | Path, resume: bool = False) -> None:
-        final = Path(final)
-        if final.name.endswith(PARTIAL):
-            final = final.with_name(final.name[: -len(PARTIAL)])
-        self.final, self.work = final, final.with_name(final.name + PARTIAL)
+        self.work = work_folder(final)
+        self.final = final = self.work.with_name(self.work.name[: -len(PARTIAL)])
         if final.exists() and (not final.is_dir() or any(final.iterdir())):
             raise RunFolderError(f"{final} already exists and is not empty; choose another --out")
         try:

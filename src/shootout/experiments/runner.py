@@ -22,10 +22,10 @@ from shootout.data import Splits, load_splits
 from shootout.estimators import Contestant
 from shootout.experiments.catalog import get_experiment
 from shootout.experiments.environment import environment
-from shootout.experiments.options import RunOptions
+from shootout.experiments.options import OptionsError, RunOptions
 from shootout.experiments.pictures import draw_contestant
 from shootout.experiments.report import write_report
-from shootout.experiments.rundir import RunFolder, default_run_dir
+from shootout.experiments.rundir import RUN_RECORD, RunFolder, default_run_dir, read_run_record
 from shootout.experiments.spec import Entry, Experiment
 from shootout.metrics import eval_perf_multi, top_k_accuracy
 from shootout.plots import learning_curves
@@ -136,8 +136,7 @@ def run_experiment(
     )
     started = time.perf_counter()
     try:
-        if resume is None:
-            folder.write_json("run.json", {"experiment": experiment.name, "options": options.to_dict()})
+        _record(folder, experiment.name, options, device, resumed=resume is not None)
         data = load_splits(
             experiment.dataset, options.data_dir, options.verify, options.data_seed, **experiment.data_options
         )
@@ -153,6 +152,8 @@ def run_experiment(
             "results": results,
             "pictures": _experiment_pictures(experiment, results, folder),
             "environment": environment(device, options.data_seed),
+            "options": options.to_dict(),
+            "resumed": resume is not None,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "total_seconds": time.perf_counter() - started,
         }
@@ -165,14 +166,61 @@ def run_experiment(
         raise
 
 
+def resume_experiment(
+    folder: str | Path,
+    experiment: str | None = None,
+    *,
+    log: Callable[[str], None] | None = print,
+    progress: bool | None = None,
+    **given: Any,
+) -> Path:
+    """Continue the interrupted run in ``folder`` (``DIR`` or ``DIR.partial``) with the options it was started with.
+
+    experiment : checked against the folder's when given. given : options given again (see
+    :meth:`RunOptions.resumed_with`: those that change the weights must keep their recorded value).
+    """
+    record = read_run_record(folder)
+    if experiment is not None and experiment != record["experiment"]:
+        raise OptionsError(f"{folder} holds a run of {record['experiment']}, not of {experiment}")
+    options = RunOptions.from_dict(record["options"]).resumed_with(**given)
+    if log:
+        log(f"resuming {record['experiment']} in {folder} with {_changed(record['options'], options)}")
+    return run_experiment(record["experiment"], options, resume=folder, log=log, progress=progress)
+
+
+def _changed(recorded: dict[str, Any], options: RunOptions) -> str:
+    now = options.to_dict()
+    changes = [f"{k.replace('_', '-')} {now[k]}" for k in now if now[k] != recorded.get(k)]
+    return "the options it was started with" + (f", but {', '.join(changes)}" if changes else "")
+
+
+def _record(folder: RunFolder, experiment: str, options: RunOptions, device: str, resumed: bool) -> None:
+    """Write how the run was started into ``run.json``, or add this resume to it."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%S")
+    if not resumed:
+        record = {
+            "experiment": experiment,
+            "options": options.to_dict(),
+            "environment": environment(device, options.data_seed),
+            "created": now,
+            "resumes": [],
+        }
+    else:
+        record = json.loads((folder.work / RUN_RECORD).read_text()) if (folder.work / RUN_RECORD).is_file() else {}
+        record.setdefault("experiment", experiment)
+        record.setdefault("options", options.to_dict())
+        record.setdefault("resumes", []).append({"at": now, "options": options.to_dict(), "device": device})
+    folder.write_json(RUN_RECORD, record)
+
+
 def _chosen(experiment: Experiment, only: tuple[str, ...] | None) -> list[Entry]:
-    """The entries named in ``only`` (all when None); an unknown name is a KeyError listing the known ones."""
+    """The entries named in ``only`` (all when None); an unknown name is an OptionsError listing the known ones."""
     if only is None:
         return list(experiment.contestants)
     unknown = sorted(set(only) - {e.name for e in experiment.contestants})
     if unknown:
-        raise KeyError(
-            f"unknown contestant(s) {', '.join(unknown)} in {experiment.name} "
+        raise OptionsError(
+            f"--only: unknown contestant(s) {', '.join(unknown)} in {experiment.name} "
             f"(known: {', '.join(e.name for e in experiment.contestants)})"
         )
     return [e for e in experiment.contestants if e.name in only]
