@@ -113,6 +113,13 @@ def _add_run(commands) -> None:
         metavar="N",
         help="train SVM contestants on N samples (0: all; exact SVC on 60,000 MNIST images takes over half an hour)",
     )
+    run.add_argument(
+        "--train-samples",
+        type=_integer,
+        default=None,
+        metavar="N",
+        help="train every contestant on a seeded, stratified subset of N training samples (default: all)",
+    )
     run.add_argument("--only", nargs="+", default=None, metavar="CONTESTANT", help="run only these contestants")
     run.set_defaults(handler=_run, parser=run)
 
@@ -196,6 +203,7 @@ def _run(args: argparse.Namespace) -> int:
         "batch_size": args.batch_size,
         "precision": args.precision,
         "svm_samples": args.svm_samples,
+        "train_samples": args.train_samples,
         "data_dir": args.data_dir,
         "verify": False if args.no_verify else None,
         "only": args.only,

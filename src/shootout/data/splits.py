@@ -7,7 +7,7 @@ lab's synthetic 2-D data are drawn from a seeded random mixture, so one seed giv
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,17 @@ class Splits:
     @property
     def image_shape(self) -> tuple[int, ...]:
         return tuple(self.train_x.shape[1:])
+
+    def with_train_subset(self, size: int, seed: int) -> Splits:
+        """These splits with a seeded, class-stratified subset of ``size`` training samples (the test split whole).
+
+        Every class keeps at least one sample, so ``size`` must be at least the number of classes present.
+        """
+        classes = len(np.unique(self.train_y))
+        if size < classes:
+            raise ValueError(f"a stratified subset needs at least one sample per class: {size} < {classes} classes")
+        keep = stratified_subsample(self.train_y, size, seed)
+        return replace(self, train_x=self.train_x[keep], train_y=self.train_y[keep])
 
 
 def gmm_splits(K: int, C: int, N: int, test_N: int, seed: int = 0) -> Splits:

@@ -19,7 +19,7 @@ from shootout.train.recipe import DEVICES, PRECISIONS
 TRAINING = ("epochs", "seed", "device", "lr", "batch_size", "precision")
 # Options that change the weights a run produces: a resumed run keeps the value it was started with.
 # The others (epochs to extend a run, device, data_dir, verify, only) may be given anew on resume.
-FIXED_ON_RESUME = ("seed", "lr", "batch_size", "precision", "svm_samples")
+FIXED_ON_RESUME = ("seed", "lr", "batch_size", "precision", "svm_samples", "train_samples")
 
 
 class OptionsError(ValueError):
@@ -37,12 +37,13 @@ class RunOptions:
     batch_size: int | None = None  # every contestant's batch size
     precision: str | None = None  # torch arithmetic: fp32 | bf16 | auto (bf16 on CUDA only)
     svm_samples: int | None = None  # the SVMs' training subsample (0: all)
+    train_samples: int | None = None  # every contestant trains on a seeded, stratified subset this big (None: all)
     data_dir: str | None = None  # a folder holding the dataset's files directly; nothing is downloaded
     verify: bool = True  # refuse files whose checksum differs (False: accept them with a warning)
     only: tuple[str, ...] | None = None  # run only these contestants
 
     def __post_init__(self) -> None:
-        for name, minimum in (("epochs", 1), ("batch_size", 1), ("svm_samples", 0)):
+        for name, minimum in (("epochs", 1), ("batch_size", 1), ("svm_samples", 0), ("train_samples", 1)):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
                 raise self._bad(name, f"must be an integer >= {minimum}, got {value}")

@@ -93,6 +93,14 @@ def render_report(folder: Path, metrics: dict[str, Any]) -> str:
     ]
     if metrics.get("notes"):
         parts.append(f"<p>{_e(metrics['notes'])}</p>")
+    if metrics.get("options", {}).get("train_samples") is not None:
+        parts.append(
+            f"<p><b>Trained on a seeded, stratified subset of {metrics['train_samples']:,} of the "
+            f"{metrics['train_samples_available']:,} training samples</b> (--train-samples); "
+            "accuracies are not comparable with a run on all of them.</p>"
+        )
+    if metrics.get("resumed"):
+        parts.append("<p>This run was interrupted and resumed from its last checkpoint (--resume).</p>")
     parts += ["<h2>Results (official test split)</h2>", _results_table(metrics["results"])]
     for picture in metrics.get("pictures", []):
         parts.append(_image(folder, picture["file"], picture["caption"]))

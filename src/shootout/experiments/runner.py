@@ -140,6 +140,9 @@ def run_experiment(
         data = load_splits(
             experiment.dataset, options.data_dir, options.verify, options.data_seed, **experiment.data_options
         )
+        available = len(data.train_y)
+        if options.train_samples is not None:
+            data = _subset(data, options.train_samples, options.data_seed)
         for entry in entries:  # one-time library costs, charged to the run rather than to a first contestant
             entry.estimator.warm_up()
         results = [_result_of(entry, data, folder, resume is not None, options, log, progress) for entry in entries]
@@ -154,6 +157,8 @@ def run_experiment(
             "environment": environment(device, options.data_seed),
             "options": options.to_dict(),
             "resumed": resume is not None,
+            "train_samples": len(data.train_y),  # what the contestants were given (before any validation split)
+            "train_samples_available": available,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "total_seconds": time.perf_counter() - started,
         }
@@ -211,6 +216,14 @@ def _record(folder: RunFolder, experiment: str, options: RunOptions, device: str
         record.setdefault("options", options.to_dict())
         record.setdefault("resumes", []).append({"at": now, "options": options.to_dict(), "device": device})
     folder.write_json(RUN_RECORD, record)
+
+
+def _subset(data: Splits, size: int, seed: int) -> Splits:
+    """``--train-samples``: a seeded, stratified subset of the training split; too small a size is a usage error."""
+    try:
+        return data.with_train_subset(size, seed)
+    except ValueError as exc:
+        raise OptionsError(f"--train-samples: {exc}") from None
 
 
 def _chosen(experiment: Experiment, only: tuple[str, ...] | None) -> list[Entry]:
