@@ -2,7 +2,14 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, precision_score, recall_score, top_k_accuracy_score
 
-from shootout.metrics import accuracy, eval_AP, eval_perf_binary, eval_perf_multi, top_k_accuracy
+from shootout.metrics import (
+    accuracy,
+    eval_AP,
+    eval_perf_binary,
+    eval_perf_multi,
+    macro_average_precision,
+    top_k_accuracy,
+)
 
 
 def test_binary_metrics_match_scikit_learn():
@@ -69,3 +76,18 @@ def test_bad_inputs_are_refused_with_a_message():
         top_k_accuracy(np.zeros((2, 3)), [0, 1], k=4)
     with pytest.raises(ValueError, match="zero samples"):
         eval_perf_multi([], [])
+
+
+@pytest.mark.parametrize("classes", [2, 5])
+def test_macro_average_precision_is_the_mean_of_the_labs_per_class_ap(classes):
+    rng = np.random.default_rng(classes)
+    labels = rng.integers(0, classes, 200)
+    scores = rng.random((200, classes)) + 0.5 * np.eye(classes)[labels]  # distinct scores, some signal
+    per_class = [eval_AP((labels == c)[np.argsort(scores[:, c])]) for c in range(classes)]
+    assert macro_average_precision(scores, labels) == pytest.approx(np.mean(per_class))
+
+
+def test_macro_average_precision_leaves_out_classes_absent_from_the_labels():
+    scores = np.array([[0.9, 0.1, 0.0], [0.2, 0.8, 0.0], [0.6, 0.4, 0.0]])
+    labels = np.array([0, 1, 0])
+    assert macro_average_precision(scores, labels) == pytest.approx(1.0)  # class 2 has no positives

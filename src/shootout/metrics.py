@@ -7,7 +7,7 @@ does the same thing. NumPy arrays in, plain floats and arrays out (torch callers
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, top_k_accuracy_score
+from sklearn.metrics import average_precision_score, confusion_matrix, top_k_accuracy_score
 
 
 def _labels(Y: np.ndarray, Y_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +62,19 @@ def eval_AP(ranked_labels: np.ndarray) -> float:
     above = np.cumsum(ranked[::-1])[::-1]  # positives at or above each rank
     at_or_above = np.arange(len(ranked), 0, -1)  # samples at or above each rank
     return float(((above / at_or_above) * ranked).sum() / positives)
+
+
+def macro_average_precision(scores: np.ndarray, Y_: np.ndarray) -> float:
+    """Mean over classes of the one-vs-rest average precision of each class's column of ``scores`` (N × C).
+
+    Classes absent from ``Y_`` have no positives, hence no AP, and are left out of the mean.
+    """
+    scores, Y_ = np.asarray(scores), np.asarray(Y_, dtype=np.int64).ravel()
+    if scores.ndim != 2 or len(scores) != len(Y_):
+        raise ValueError(f"scores must be N×C for the N labels, got shape {scores.shape} for {len(Y_)} labels")
+    present = np.unique(Y_)
+    one_vs_rest = Y_[:, None] == present[None, :]  # (N × classes present)
+    return float(average_precision_score(one_vs_rest, scores[:, present], average="macro"))
 
 
 def top_k_accuracy(scores: np.ndarray, Y_: np.ndarray, k: int = 5) -> float:

@@ -77,6 +77,8 @@ def _extras(r: dict[str, Any]) -> str:
         facts.append(
             f"best validation epoch: {r['best_epoch']}" + (" (stopped early)" if r.get("stopped_early") else "")
         )
+    if r.get("average_precision") is not None:
+        facts.append(f"average precision (macro, one-vs-rest): {r['average_precision']:.4f}")
     if r.get("top5_accuracy") is not None:
         facts.append(f"top-5 accuracy: {r['top5_accuracy']:.4f}")
     facts.append(f"test loss: {r['test_loss']:.4f}; prediction took {r['predict_seconds']:.2f}s")

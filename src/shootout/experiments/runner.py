@@ -27,7 +27,7 @@ from shootout.experiments.pictures import draw_contestant
 from shootout.experiments.report import write_report
 from shootout.experiments.rundir import RUN_RECORD, RunFolder, default_run_dir, read_run_record
 from shootout.experiments.spec import Entry, Experiment
-from shootout.metrics import eval_perf_multi, top_k_accuracy
+from shootout.metrics import eval_perf_multi, macro_average_precision, top_k_accuracy
 from shootout.plots import learning_curves
 from shootout.train import resolve_device
 
@@ -79,6 +79,7 @@ def run_contestant(
         "train_accuracy": _train_accuracy(estimator, data),
         "test_loss": float(losses.mean()),
         "top5_accuracy": top_k_accuracy(proba, encoded_test, 5) if proba.shape[1] > 5 else None,
+        "average_precision": macro_average_precision(proba, encoded_test),  # macro, one-vs-rest
         "predict_seconds": predict_seconds,
         "per_class": [
             {"class": str(name), "recall": r, "precision": p}
