@@ -75,6 +75,14 @@ def _add_source_options(parser: argparse.ArgumentParser, folder=_readable_dir) -
     )
 
 
+def _add_channel_order(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--channel-order",
+        default=None,
+        help="colour images as published (rgb, the default) or reversed (bgr, as OpenCV and MegEngine keep them)",
+    )
+
+
 def _add_run(commands) -> None:
     run = commands.add_parser(
         "run",
@@ -113,6 +121,7 @@ def _add_run(commands) -> None:
         metavar="N",
         help="train SVM contestants on N samples (0: all; exact SVC on 60,000 MNIST images takes over half an hour)",
     )
+    _add_channel_order(run)
     run.add_argument(
         "--train-samples",
         type=_integer,
@@ -143,7 +152,13 @@ def _add_data(commands) -> None:
     for parser, handler in ((info, _data_info), (fetch, _data_fetch)):
         parser.add_argument("name", type=_dataset_name, help="digits, mnist, fashion-mnist or cifar-10")
         _add_source_options(parser)
-        parser.set_defaults(handler=handler)
+        parser.set_defaults(handler=handler, parser=parser)
+    info.add_argument(
+        "--channel-order",
+        choices=("rgb", "bgr"),
+        default="rgb",
+        help="the order of a colour dataset's per-channel statistics (bgr: as MegEngine's constants are given)",
+    )
     data.set_defaults(handler=lambda args: _help(data))
 
 
@@ -176,9 +191,14 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _data_info(args: argparse.Namespace) -> int:
-    from shootout.data import info
+    from shootout.data import get_spec, info
+    from shootout.data.loaders import check_channel_order
 
-    print(info(args.name, data_dir=args.data_dir, verify=not args.no_verify).format())
+    try:
+        check_channel_order(get_spec(args.name), args.channel_order)
+    except ValueError as exc:
+        args.parser.error(str(exc))
+    print(info(args.name, data_dir=args.data_dir, verify=not args.no_verify, channel_order=args.channel_order).format())
     return EXIT_OK
 
 
@@ -204,6 +224,7 @@ def _run(args: argparse.Namespace) -> int:
         "precision": args.precision,
         "svm_samples": args.svm_samples,
         "train_samples": args.train_samples,
+        "channel_order": args.channel_order,
         "data_dir": args.data_dir,
         "verify": False if args.no_verify else None,
         "only": args.only,

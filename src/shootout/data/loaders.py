@@ -14,6 +14,7 @@ from shootout.data.idx import parse_idx
 from shootout.data.registry import DIGITS, DatasetSpec, check_split, get_spec
 from shootout.data.store import fetch_slot
 
+CHANNEL_ORDERS = ("rgb", "bgr")  # colour images as published (R, G, B), or reversed as OpenCV and MegEngine keep them
 DIGITS_TEST_FRACTION = 0.2
 DIGITS_SPLIT_SEED = 0
 
@@ -56,7 +57,11 @@ def _load_cifar(spec: DatasetSpec, split: str, data_dir: Path | None, verify: bo
 
 
 def load(
-    name: str, split: str = "train", data_dir: str | Path | None = None, verify: bool = True
+    name: str,
+    split: str = "train",
+    data_dir: str | Path | None = None,
+    verify: bool = True,
+    channel_order: str = "rgb",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(images, labels)`` for one split of a dataset.
 
@@ -67,6 +72,8 @@ def load(
     data_dir : a folder holding the dataset's files directly; nothing is downloaded then.
         Default: the cache, downloading on first use.
     verify : with False, a local copy whose checksum differs is accepted with a warning naming it.
+    channel_order : ``"rgb"`` (as published) or ``"bgr"`` (channels reversed, as OpenCV and MegEngine's
+        CIFAR10 give them); colour datasets only.
 
     Returns
     -------
@@ -75,12 +82,24 @@ def load(
     """
     spec = get_spec(name)
     check_split(split)
+    check_channel_order(spec, channel_order)
     folder = Path(data_dir).expanduser() if data_dir is not None else None
     if spec is DIGITS:
         images, labels = _digits_split()[split]
         return images.copy(), labels.copy()
     reader = {"idx": _load_idx, "cifar": _load_cifar}[spec.reader]
-    return reader(spec, split, folder, verify)
+    images, labels = reader(spec, split, folder, verify)
+    if channel_order == "bgr":
+        images = np.ascontiguousarray(images[..., ::-1])  # (N, H, W, 3): R,G,B -> B,G,R
+    return images, labels
+
+
+def check_channel_order(spec: DatasetSpec, channel_order: str) -> None:
+    """Refuse an unknown order, and "bgr" for a dataset whose images have one channel (no order to reverse)."""
+    if channel_order not in CHANNEL_ORDERS:
+        raise ValueError(f"channel_order must be one of {', '.join(CHANNEL_ORDERS)}, got {channel_order!r}")
+    if channel_order == "bgr" and spec.image_shape[-1] != 3:
+        raise ValueError(f"channel order 'bgr' needs colour images; {spec.name} has {spec.image_shape[-1]} channel")
 
 
 def fetch(name: str, data_dir: str | Path | None = None, verify: bool = True) -> list[Path]:

@@ -62,16 +62,26 @@ SYNTHETIC: dict[str, Callable[..., Splits]] = {"gmm": gmm_splits}  # drawn from 
 
 
 def load_splits(
-    dataset: str, data_dir: str | Path | None = None, verify: bool = True, seed: int = 0, **options: Any
+    dataset: str,
+    data_dir: str | Path | None = None,
+    verify: bool = True,
+    seed: int = 0,
+    channel_order: str = "rgb",
+    **options: Any,
 ) -> Splits:
-    """The train and official test splits of ``dataset``; a synthetic one is drawn with ``seed`` and ``options``."""
+    """The train and official test splits of ``dataset``; a synthetic one is drawn with ``seed`` and ``options``.
+
+    channel_order : ``"rgb"`` or ``"bgr"`` for colour datasets (see :func:`shootout.data.load`).
+    """
     if dataset in SYNTHETIC:
+        if channel_order != "rgb":
+            raise ValueError(f"channel order {channel_order!r} needs colour images; {dataset} holds 2-D points")
         return SYNTHETIC[dataset](**options, seed=seed)
     if options:
         raise DatasetError(f"{dataset} takes no data options, got {', '.join(sorted(options))}")
     spec = get_spec(dataset)
-    train_x, train_y = load(spec.name, "train", data_dir=data_dir, verify=verify)
-    test_x, test_y = load(spec.name, "test", data_dir=data_dir, verify=verify)
+    train_x, train_y = load(spec.name, "train", data_dir=data_dir, verify=verify, channel_order=channel_order)
+    test_x, test_y = load(spec.name, "test", data_dir=data_dir, verify=verify, channel_order=channel_order)
     return Splits(train_x, train_y, test_x, test_y, spec.classes)
 
 

@@ -26,14 +26,16 @@ class DatasetInfo:
     mean: tuple[float, ...]  # per channel, training split
     std: tuple[float, ...]
     class_counts: dict[str, tuple[int, ...]]  # split -> count per class
+    channel_order: str = "rgb"  # the order of mean and std for colour images
 
     def format(self) -> str:
         lines = [f"{self.name}: {self.title}"]
         for split, shape in self.shapes.items():
             lines.append(f"  {split:5s} images {'x'.join(map(str, shape))} uint8")
         lines.append(f"  classes ({len(self.classes)}): {', '.join(self.classes)}")
-        lines.append("  per-channel mean (train): " + ", ".join(repr(m) for m in self.mean))
-        lines.append("  per-channel std  (train): " + ", ".join(repr(s) for s in self.std))
+        order = f", {', '.join(self.channel_order.upper())}" if len(self.mean) == 3 else ""
+        lines.append(f"  per-channel mean (train{order}): " + ", ".join(repr(m) for m in self.mean))
+        lines.append(f"  per-channel std  (train{order}): " + ", ".join(repr(s) for s in self.std))
         for split, counts in self.class_counts.items():
             lines.append(f"  {split:5s} class counts: " + " ".join(str(c) for c in counts))
         return "\n".join(lines)
@@ -59,15 +61,15 @@ def channel_mean_std(images: np.ndarray) -> tuple[tuple[float, ...], tuple[float
     return tuple(means), tuple(stds)
 
 
-def info(name: str, data_dir: str | Path | None = None, verify: bool = True) -> DatasetInfo:
-    """Statistics of a dataset (loading, and on first use downloading, both splits)."""
+def info(name: str, data_dir: str | Path | None = None, verify: bool = True, channel_order: str = "rgb") -> DatasetInfo:
+    """Statistics of a dataset (loading, and on first use downloading, both splits), channels in ``channel_order``."""
     spec = get_spec(name)
     shapes, counts = {}, {}
     mean = std = ()
     for split in ("train", "test"):
-        images, labels = load(name, split, data_dir=data_dir, verify=verify)
+        images, labels = load(name, split, data_dir=data_dir, verify=verify, channel_order=channel_order)
         shapes[split] = images.shape
         counts[split] = tuple(int(c) for c in np.bincount(labels, minlength=spec.num_classes))
         if split == "train":
             mean, std = channel_mean_std(images)
-    return DatasetInfo(spec.name, spec.title, spec.classes, shapes, mean, std, counts)
+    return DatasetInfo(spec.name, spec.title, spec.classes, shapes, mean, std, counts, channel_order)

@@ -13,13 +13,14 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from shootout.data.loaders import CHANNEL_ORDERS
 from shootout.train.recipe import DEVICES, PRECISIONS
 
 # Options that reach the contestants' hyper-parameters; None means "each recipe's own".
 TRAINING = ("epochs", "seed", "device", "lr", "batch_size", "precision")
 # Options that change the weights a run produces: a resumed run keeps the value it was started with.
 # The others (epochs to extend a run, device, data_dir, verify, only) may be given anew on resume.
-FIXED_ON_RESUME = ("seed", "lr", "batch_size", "precision", "svm_samples", "train_samples")
+FIXED_ON_RESUME = ("seed", "lr", "batch_size", "precision", "svm_samples", "train_samples", "channel_order")
 
 
 class OptionsError(ValueError):
@@ -40,6 +41,7 @@ class RunOptions:
     train_samples: int | None = None  # every contestant trains on a seeded, stratified subset this big (None: all)
     data_dir: str | None = None  # a folder holding the dataset's files directly; nothing is downloaded
     verify: bool = True  # refuse files whose checksum differs (False: accept them with a warning)
+    channel_order: str = "rgb"  # colour images as published, or "bgr" (channels reversed, as MegEngine gives them)
     only: tuple[str, ...] | None = None  # run only these contestants
 
     def __post_init__(self) -> None:
@@ -51,7 +53,7 @@ class RunOptions:
             raise self._bad("seed", f"must be an integer, got {self.seed!r}")
         if self.lr is not None and not (isinstance(self.lr, int | float) and 0 < self.lr < math.inf):
             raise self._bad("lr", f"must be a positive number, got {self.lr}")
-        for name, choices in (("device", DEVICES), ("precision", PRECISIONS)):
+        for name, choices in (("device", DEVICES), ("precision", PRECISIONS), ("channel_order", CHANNEL_ORDERS)):
             value = getattr(self, name)
             if value is not None and value not in choices:
                 raise self._bad(name, f"invalid choice: {value!r} (choose from {', '.join(choices)})")

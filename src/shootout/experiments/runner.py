@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from shootout.data import Splits, load_splits
+from shootout.data import SYNTHETIC, Splits, get_spec, load_splits
 from shootout.estimators import Contestant
 from shootout.experiments.catalog import get_experiment
 from shootout.experiments.environment import environment
@@ -131,6 +131,7 @@ def run_experiment(
     """
     experiment = get_experiment(experiment) if isinstance(experiment, str) else experiment
     entries = _chosen(experiment, options.only)
+    _check_channel_order(experiment.dataset, options.channel_order)
     device = str(resolve_device(options.device_name))
     folder = RunFolder(
         resume if resume is not None else (out or default_run_dir(experiment.name)), resume=resume is not None
@@ -139,7 +140,12 @@ def run_experiment(
     try:
         _record(folder, experiment.name, options, device, resumed=resume is not None)
         data = load_splits(
-            experiment.dataset, options.data_dir, options.verify, options.data_seed, **experiment.data_options
+            experiment.dataset,
+            options.data_dir,
+            options.verify,
+            options.data_seed,
+            options.channel_order,
+            **experiment.data_options,
         )
         available = len(data.train_y)
         if options.train_samples is not None:
@@ -217,6 +223,12 @@ def _record(folder: RunFolder, experiment: str, options: RunOptions, device: str
         record.setdefault("options", options.to_dict())
         record.setdefault("resumes", []).append({"at": now, "options": options.to_dict(), "device": device})
     folder.write_json(RUN_RECORD, record)
+
+
+def _check_channel_order(dataset: str, channel_order: str) -> None:
+    """``--channel-order bgr`` needs colour images: refused before any work for grey images and 2-D points."""
+    if channel_order != "rgb" and (dataset in SYNTHETIC or get_spec(dataset).image_shape[-1] != 3):
+        raise OptionsError(f"--channel-order {channel_order}: {dataset} has no colour channels to reorder")
 
 
 def _subset(data: Splits, size: int, seed: int) -> Splits:
