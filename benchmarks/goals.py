@@ -1,4 +1,4 @@
-"""The speed goals of issue 6, each checked against the benchmark's measurements."""
+"""The speed goals of the release, each checked against the benchmark's measurements."""
 
 from __future__ import annotations
 

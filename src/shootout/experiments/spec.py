@@ -14,7 +14,7 @@ class Entry:
 
     name: str
     estimator: Contestant
-    target: float | None = None  # test accuracy MISSION.md asks for
+    target: float | None = None  # the test accuracy the release must reach
     note: str = ""  # e.g. "seed 000 recipe" or "tuned"
 
 
