@@ -1,12 +1,6 @@
 """``python -m benchmarks``: every experiment at full length over several seeds; a table and JSON.
 
-Timing scope: ``train s`` is the wall time of the contestant's ``fit`` with the data already in memory
-(dataset loading and decompression excluded, and so is torch's one-time lazy import of
-``torch._dynamo`` at the first optimizer, 1-2 s, which the run takes before its first contestant;
-moving the arrays to the device, normalization per batch, validation passes and checkpoint writes
-included); ``to target`` adds the prediction on the test split and is reported only when the mean
-accuracy reaches the contestant's target. Each (experiment, seed) runs in a fresh process; peak RSS
-is that process's maximum resident set (loading included).
+What the times cover is :data:`TIMING_SCOPE`, printed with every run and shown by ``--help``.
 """
 
 from __future__ import annotations
@@ -18,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +20,16 @@ from typing import Any
 from benchmarks.goals import GOALS, check
 from benchmarks.machine import describe_machine, measure_peak
 from shootout.experiments import EXPERIMENTS
+
+DESCRIPTION = "Every experiment at full length over several seeds; a Markdown table, the speed goals and a JSON file."
+TIMING_SCOPE = (
+    "'train s' is the wall time of the contestant's fit with the data already in memory (dataset loading and "
+    "decompression excluded, and so is torch's one-time lazy import of torch._dynamo at the first optimizer, "
+    "1-2 s, which the run takes before its first contestant; moving the arrays to the device, normalization "
+    "per batch, validation passes and checkpoint writes included); 'to target' adds the prediction on the test "
+    "split and is reported only when the mean accuracy reaches the contestant's target. Each (experiment, seed) "
+    "runs in a fresh process; peak RSS is that process's maximum resident set (loading included)."
+)
 
 
 def _mean_std(values: list[float]) -> tuple[float, float]:
@@ -114,7 +119,9 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m benchmarks",
+        description=f"{DESCRIPTION}\n\n{textwrap.fill('Timing scope: ' + TIMING_SCOPE, 100)}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--experiments", nargs="+", default=list(EXPERIMENTS), choices=list(EXPERIMENTS))
     parser.add_argument("--seeds", type=int, default=3, help="seeds per experiment (default 3)")
@@ -140,12 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         f"measured peak: torch fp32 matmul {peak['torch_matmul_gflops']:.0f} GFLOP/s, NumPy "
         f"{peak['numpy_matmul_gflops']:.0f} GFLOP/s, copy {peak['copy_gbps']:.1f} GB/s"
     )
-    print(
-        f"seeds: {args.seeds}; timing: {__doc__.split('Timing scope: ')[1].split(chr(10) + chr(10))[0]}".replace(
-            "\n", " "
-        ),
-        flush=True,
-    )
+    print(f"seeds: {args.seeds}; timing: {TIMING_SCOPE}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="shootout-bench-") as scratch:
         for name in args.experiments:

@@ -127,6 +127,24 @@ def test_gather_returns_the_indexed_samples_unchanged(images):
     assert np.any(images != 0)
 
 
+@pytest.mark.parametrize("reuse", [False, True])
+def test_fancy_indexing_gives_the_batches_of_the_record_gather(reuse):
+    images, labels = _data(n=11)
+    kwargs = dict(batch_size=4, seed=5, mean=(3.0, 4.0), std=(5.0, 6.0), layout="flat", reuse=reuse)
+    records = Batches(images, labels, **kwargs)
+    indexed = Batches(images, labels, gather="index", **kwargs)
+    assert "gather='records'" in repr(records) and "gather='index'" in repr(indexed)
+    for epoch in (0, 1):
+        records.set_epoch(epoch)
+        indexed.set_epoch(epoch)
+        expected = [(x.copy(), y) for x, y in records]  # copies: with reuse the next batch overwrites x
+        got = [(x.copy(), y) for x, y in indexed]
+        assert len(got) == len(expected) == 3
+        for (xr, yr), (xi, yi) in zip(expected, got, strict=True):
+            np.testing.assert_array_equal(xi, xr)
+            np.testing.assert_array_equal(yi, yr)
+
+
 def test_images_and_labels_of_different_kinds_are_refused():
     images, labels = _data()
     with pytest.raises(ValueError, match="must both be NumPy arrays or both torch tensors"):
@@ -161,6 +179,7 @@ def test_shards_of_all_ranks_partition_the_epoch():
         (dict(layout="hwcn"), "layout must be one of"),
         (dict(rank=2, world_size=2), "rank < world_size"),
         (dict(std=0.0), "std must be positive"),
+        (dict(gather="take"), "gather must be one of"),
     ],
 )
 def test_bad_settings_are_refused(kwargs, message):

@@ -1,10 +1,18 @@
 """The benchmark scripts' own logic: fair alternatives, verdicts, candidates derived from the catalog."""
 
+import itertools
+import json
+
 import numpy as np
 import pytest
 import torch
 
-from benchmarks.ablations import Change, _FloatSet, _PerSampleSet, markdown, measure
+from benchmarks.ablations import REGISTRY
+from benchmarks.ablations import __main__ as ablations_cli
+from benchmarks.ablations.common import catalog
+from benchmarks.ablations.data_path import FloatSet, PerSampleSet
+from benchmarks.ablations.measure import markdown, measure
+from benchmarks.ablations.registry import Ablation, Registry
 from benchmarks.tune import CANDIDATES, LINEAR, _variant
 from shootout.data import Batches
 from shootout.experiments import get_experiment
@@ -18,7 +26,7 @@ def _images(n=20, side=4, channels=3):
 def test_the_per_sample_dataset_gives_what_the_whole_tensor_batches_give():
     images, labels = _images()
     mean, std = torch.tensor([10.0, 20.0, 30.0]), torch.tensor([2.0, 3.0, 4.0])
-    per_sample = _PerSampleSet(images, labels, mean, std)
+    per_sample = PerSampleSet(images, labels, mean, std)
     ((x, y),) = Batches(images, labels, None, shuffle=False, mean=mean.tolist(), std=std.tolist(), layout="flat")
     for i in (0, 7, 19):
         sample, label = per_sample[i]
@@ -29,7 +37,7 @@ def test_the_per_sample_dataset_gives_what_the_whole_tensor_batches_give():
 def test_the_float_set_gives_what_the_per_batch_normalization_gives():
     images, labels = _images()
     mean, std = torch.tensor([10.0, 20.0, 30.0]), torch.tensor([2.0, 3.0, 4.0])
-    floats = _FloatSet(images, labels, 8, mean, std)
+    floats = FloatSet(images, labels, 8, mean, std)
     assert floats.x.dtype == torch.float32 and floats.x.nbytes == 4 * images.nbytes
     per_batch = Batches(
         torch.from_numpy(images), torch.from_numpy(labels), 8, mean=mean.tolist(), std=std.tolist(), layout="nchw"
@@ -39,33 +47,107 @@ def test_the_float_set_gives_what_the_per_batch_normalization_gives():
         assert torch.equal(yf, yb)
 
 
-def _change(before, after, in_code=True):
-    return Change(
-        "k", "the code", "the other", "w", in_code, lambda data, is_after: {"seconds": after if is_after else before}
-    )
+def _ablation(before, after):
+    """An ablation whose variants take the given seconds: constants, or one value per run from a list."""
+    runs = {False: itertools.cycle(np.atleast_1d(before)), True: itertools.cycle(np.atleast_1d(after))}
+    return Ablation("k", "the code", "the other", "w", lambda data, is_after: {"seconds": float(next(runs[is_after]))})
 
 
 @pytest.mark.parametrize(
-    ("before", "after", "in_code", "verdict"),
+    ("before", "after", "verdict"),
     [
-        (2.0, 1.0, True, "kept: faster"),
-        (1.02, 1.0, True, "kept: no slower"),
-        (1.0, 2.0, True, "check: slower than the alternative"),
-        (1.0, 1.0, False, "not used: no faster"),
-        (2.0, 1.0, False, "check: the alternative is faster"),
+        (2.0, 1.0, "kept: faster"),
+        (1.02, 1.0, "kept: no slower"),
+        (0.97, 1.0, "kept: no slower"),
+        (1.0, 2.0, "check: slower than the alternative"),
     ],
 )
-def test_the_verdict_compares_the_measurement_with_what_the_code_does(before, after, in_code, verdict):
-    row = measure(_change(before, after, in_code), data=None, repeats=3)
+def test_the_verdict_says_whether_the_codes_way_measured_faster(before, after, verdict):
+    row = measure(_ablation(before, after), data=None, repeats=3)
     assert row["verdict"] == verdict
     assert row["speedup"] == pytest.approx(before / after)
     assert row["before_seconds"] == before and row["after_seconds"] == after
+    assert "in_code" not in row and row["against"] == "the other"
 
 
-def test_the_markdown_table_has_one_line_per_change():
-    rows = [measure(_change(2.0, 1.0), None, 1), measure(_change(1.0, 1.0), None, 1)]
+def test_the_speedup_is_the_median_of_the_per_repeat_ratios_with_their_range():
+    row = measure(_ablation([2.0, 3.0, 8.0], [1.0, 3.0, 2.0]), data=None, repeats=3)  # ratios 2, 1, 4
+    assert row["ratios"] == [2.0, 1.0, 4.0]
+    assert (row["speedup"], row["speedup_min"], row["speedup_max"]) == (2.0, 1.0, 4.0)
+    assert (row["before_seconds"], row["after_seconds"]) == (3.0, 2.0)  # medians of each variant
+    assert "×2.00 (1.00–4.00)" in markdown([row])
+
+
+def test_the_variants_alternate_which_runs_first():
+    calls = []
+    ablation = Ablation("k", "c", "a", "w", lambda data, after: calls.append(after) or {"seconds": 1.0})
+    measure(ablation, data=None, repeats=4)
+    assert calls == [True, False, False, True, True, False, False, True]
+
+
+def test_the_markdown_table_has_one_line_per_ablation():
+    rows = [measure(_ablation(2.0, 1.0), None, 1), measure(_ablation(1.0, 1.0), None, 1)]
     lines = markdown(rows).splitlines()
-    assert len(lines) == 4 and "×2.00" in lines[2] and "×1.00" in lines[3]
+    assert len(lines) == 4 and "| ×2.00 |" in lines[2] and "| ×1.00 |" in lines[3]
+
+
+def test_a_workload_declares_its_ablation_where_it_is_defined():
+    registry = Registry()
+
+    @registry.ablation(key="k", change="the code", against="the other", workload="w", needs_cifar=True)
+    def workload(data, after):
+        return {"seconds": 1.0}
+
+    assert registry.keys() == ["k"]
+    assert registry["k"] == Ablation("k", "the code", "the other", "w", workload, needs_cifar=True)
+    with pytest.raises(ValueError, match="two ablations are called 'k'"):
+        registry.ablation(key="k", change="", against="", workload="")(workload)
+
+
+def test_every_speed_change_is_registered_once_in_the_tables_order():
+    assert REGISTRY.keys() == [
+        "uint8-batches",
+        "per-batch-normalization",
+        "fused-normalize",
+        "index-select",
+        "out-major-weights",
+        "default-optimizer",
+        "no-host-sync",
+        "inference-mode-eval",
+        "torch-threads",
+        "numpy-threads",
+        "fused-numpy-loop",
+        "record-gather",
+        "fcann2-workspace",
+        "eigh-nystroem",
+        "contiguous-weights",
+        "no-torch-compile",
+        "fp32-on-cpu",
+    ]
+    for ablation in REGISTRY:
+        assert ablation.change and ablation.against and ablation.workload
+        assert ablation.needs_cifar == ("CIFAR" in ablation.workload)
+
+
+def test_alternatives_are_recipe_fields_of_a_fresh_copy_of_the_catalog_contestant():
+    estimator = catalog("mnist-linear", "linear", epochs=1, sync_every=1, fused_optimizer=True)
+    assert (estimator.recipe.epochs, estimator.recipe.sync_every, estimator.recipe.fused_optimizer) == (1, 1, True)
+    original = get_experiment("mnist-linear").entry("linear").estimator
+    assert original.recipe.sync_every == 50 and original.recipe.fused_optimizer is False
+    assert original.recipe.with_(epochs=1, sync_every=1, fused_optimizer=True) == estimator.recipe
+
+
+def test_the_command_line_measures_the_chosen_ablations_and_writes_json(tmp_path, monkeypatch, capsys):
+    registry = Registry()
+    registry.ablation(key="fast", change="c", against="a", workload="w")(lambda data, after: {"seconds": 3 - 2 * after})
+    registry.ablation(key="other", change="c", against="a", workload="w")(lambda data, after: pytest.fail("not chosen"))
+    monkeypatch.setattr(ablations_cli, "REGISTRY", registry)
+    monkeypatch.setattr(ablations_cli.Data, "load", classmethod(lambda cls, cifar_dir, with_cifar: None))
+    ablations_cli.main(["--only", "fast", "--repeats", "2", "--json", str(tmp_path / "a.json")])
+    result = json.loads((tmp_path / "a.json").read_text())
+    (row,) = result["rows"]
+    assert row["key"] == "fast" and row["speedup"] == 3.0 and row["verdict"] == "kept: faster"
+    assert "| ×3.00 (3.00–3.00) |" in capsys.readouterr().out
 
 
 def test_tuning_candidates_include_the_catalog_choice_itself_and_variants_of_it():

@@ -129,6 +129,19 @@ def test_softmax_regression_fused_loop_equals_the_readable_one(images_kind):
     assert fast.history[-1]["train_loss"] < fast.history[0]["train_loss"]
 
 
+@pytest.mark.parametrize("loop", ["fused", "readable"])
+def test_softmax_regression_learns_the_same_weights_whichever_way_batches_are_gathered(loop):
+    rng = np.random.default_rng(4)
+    images = rng.integers(0, 256, size=(53, 4, 4, 1), dtype=np.uint8)
+    labels = rng.integers(0, 3, size=53)
+    kwargs = dict(batch_size=16, lr=0.3, epochs=2, seed=1, loop=loop)
+    records = softmax_regression_train(images, labels, 3, **kwargs)
+    indexed = softmax_regression_train(images, labels, 3, gather="index", **kwargs)
+    np.testing.assert_array_equal(indexed.W, records.W)
+    np.testing.assert_array_equal(indexed.b, records.b)
+    assert indexed.history == records.history
+
+
 def test_softmax_regression_fused_loop_is_stable_for_huge_scores():
     rng = np.random.default_rng(3)
     images = rng.integers(0, 256, size=(40, 3, 3, 1), dtype=np.uint8)

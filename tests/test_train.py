@@ -63,6 +63,7 @@ def _weights(model):
         (dict(early_stopping=True, val_fraction=0.0), "early stopping needs a validation split"),
         (dict(precision="fp16"), "precision='fp16' is invalid; use one of fp32, bf16, auto"),
         (dict(eval_batch_size=0), "eval_batch_size=0 is invalid"),
+        (dict(sync_every=0), "sync_every=0 is invalid"),
     ],
 )
 def test_bad_recipes_fail_with_one_clear_message(changes, message):
@@ -104,6 +105,56 @@ def test_training_learns_the_blobs_with_every_optimizer(optimizer):
     result = fit(model, images, labels, Recipe(optimizer=optimizer, lr=lr, batch_size=32, epochs=8), **quiet())
     assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
     assert evaluate(model, images, labels, result.preprocess)["accuracy"] > 0.95
+
+
+def _trained(recipe, seed=1):
+    """(history without the timings, weights) of a fit of the blobs under ``recipe``."""
+    images, labels = blobs()
+    model = _model(seed=seed)
+    result = fit(model, images, labels, recipe, **quiet())
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in result.history], _weights(model)
+
+
+def test_how_often_the_host_checks_the_losses_changes_nothing_it_computes(monkeypatch):
+    checks = []
+    real_check = trainer_module._first_nonfinite
+    monkeypatch.setattr(trainer_module, "_first_nonfinite", lambda *args: checks.append(args[1:]) or real_check(*args))
+    # 192 training blobs in batches of 16: 12 steps an epoch
+    recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=16, epochs=2, val_fraction=0.2)
+    history, weights = _trained(recipe)
+    assert recipe.sync_every == 50 and checks == [(0, 12), (0, 12)]  # once an epoch, at its end
+    for sync_every, expected in ((1, 24), (5, 6)):
+        checks.clear()
+        other_history, other_weights = _trained(recipe.with_(sync_every=sync_every))
+        assert len(checks) == expected
+        assert other_history == history
+        for key, value in weights.items():
+            assert torch.equal(value, other_weights[key]), key
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "sgd+momentum", "adam"])
+def test_fused_optimizer_kernels_learn_the_weights_of_the_default_ones(optimizer):
+    recipe = Recipe(optimizer=optimizer, lr=0.01 if optimizer == "adam" else 0.1, batch_size=32, epochs=3)
+    assert recipe.fused_optimizer is False
+    default_history, default_weights = _trained(recipe)
+    fused_history, fused_weights = _trained(recipe.with_(fused_optimizer=True))
+    assert trainer_module.make_optimizer(_model(), recipe.with_(fused_optimizer=True)).defaults["fused"] is True
+    assert not trainer_module.make_optimizer(_model(), recipe).defaults["fused"]
+    for key, value in default_weights.items():
+        if optimizer == "sgd":  # the same arithmetic, element by element
+            assert torch.equal(value, fused_weights[key]), key
+        else:  # momentum and Adam: the fused kernel rounds its intermediate terms differently
+            torch.testing.assert_close(value, fused_weights[key], rtol=1e-5, atol=1e-6)
+    assert [row["train_accuracy"] for row in fused_history] == [row["train_accuracy"] for row in default_history]
+
+
+def test_a_resumed_run_may_check_the_losses_more_often(tmp_path):
+    images, labels = blobs()
+    fit(_model(), images, labels, Recipe(epochs=1), checkpoint=tmp_path / "c.pt", **quiet())
+    result = fit(
+        _model(), images, labels, Recipe(epochs=2, sync_every=1), checkpoint=tmp_path / "c.pt", resume=True, **quiet()
+    )
+    assert len(result.history) == 2
 
 
 def test_full_batch_training_takes_one_step_per_epoch():

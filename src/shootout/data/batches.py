@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 LAYOUTS = ("nhwc", "nchw", "flat")
+GATHERS = ("records", "index")
 
 
 def _is_numpy(array: Any) -> bool:
@@ -48,6 +49,9 @@ class Batches:
     reuse : NumPy only. Normalize every batch into one float buffer allocated once (only the small uint8
         gather is fresh); each yielded ``x`` is a view that the next batch overwrites (copy it to keep
         it). Without it every batch is a fresh float array.
+    gather : NumPy only. ``"records"`` (the default) copies a C-contiguous set one image record at a time,
+        ``"index"`` by fancy indexing ``images[take]``; the batches are identical, see :meth:`gather`.
+        Torch tensors are always gathered with ``index_select``.
     """
 
     def __init__(
@@ -65,6 +69,7 @@ class Batches:
         rank: int = 0,
         world_size: int = 1,
         reuse: bool = False,
+        gather: str = "records",
     ) -> None:
         if len(images) != len(labels):
             raise ValueError(f"{len(images)} images but {len(labels)} labels")
@@ -80,6 +85,8 @@ class Batches:
             raise ValueError(f"need 0 <= rank < world_size, got rank={rank}, world_size={world_size}")
         if _is_numpy(images) != _is_numpy(labels):
             raise ValueError("images and labels must both be NumPy arrays or both torch tensors")
+        if gather not in GATHERS:
+            raise ValueError(f"gather must be one of {GATHERS}, got {gather!r}")
         if reuse and not _is_numpy(images):
             raise ValueError("reuse=True is for NumPy arrays; torch batches are fresh tensors")
         self.images, self.labels = images, labels
@@ -88,14 +95,14 @@ class Batches:
         self.epoch = 0
         self._scale, self._shift = self._affine(mean, std, images.shape[-1])
         self._buffers: np.ndarray | None = None
-        self.reuse = reuse
-        self._rows = _rows_as_records(images) if _is_numpy(images) else None
+        self.reuse, self.gather_by = reuse, gather
+        self._rows = _rows_as_records(images) if _is_numpy(images) and gather == "records" else None
 
     def __repr__(self) -> str:
         return (
             f"Batches(n={len(self.images)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
             f"seed={self.seed}, drop_last={self.drop_last}, layout={self.layout!r}, "
-            f"rank={self.rank}, world_size={self.world_size}, reuse={self.reuse})"
+            f"rank={self.rank}, world_size={self.world_size}, reuse={self.reuse}, gather={self.gather_by!r})"
         )
 
     def _affine(self, mean: Any, std: Any, channels: int) -> tuple[Any, Any]:
@@ -164,7 +171,8 @@ class Batches:
         A C-contiguous set is gathered as one record per sample (each image's bytes as a single
         ``void`` item), so the copy is a memcpy per image rather than an element loop: 2.2× faster
         than ``images[take]`` for 256 Fashion-MNIST rows here, ×1.1 on the whole seed 004 training
-        (``python -m benchmarks.ablations``, row record-gather). Other layouts use fancy indexing.
+        (``python -m benchmarks.ablations``, row record-gather). Other layouts, and ``gather="index"``,
+        use fancy indexing.
         """
         if self._rows is None:
             return self.images[take]

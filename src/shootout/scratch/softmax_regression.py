@@ -76,10 +76,13 @@ def softmax_regression_train(
     init_scale: float = 0.01,
     scale: float = 255.0,
     loop: str = "fused",
+    gather: str = "records",
 ) -> SoftmaxRegressionResult:
     """Train on uint8 images N×H×W×C (divided by ``scale``) with minibatch SGD; see the module docstring.
 
     loop : ``"fused"`` (fast, the default) or ``"readable"`` (the step spelled out); same weights.
+    gather : how :class:`Batches` copies a batch's images, ``"records"`` (fast, the default) or
+        ``"index"`` (fancy indexing); the same batches, so the same weights.
     """
     if batch_size < 1 or lr <= 0 or epochs < 0 or scale <= 0:
         raise ValueError(
@@ -94,10 +97,10 @@ def softmax_regression_train(
     b = np.zeros(C, dtype=np.float32)
     result = SoftmaxRegressionResult(W, b)
     if loop == "readable":
-        batches = Batches(images, labels, batch_size, seed=seed, std=scale, mean=0.0, layout="flat")
+        batches = Batches(images, labels, batch_size, seed=seed, std=scale, mean=0.0, layout="flat", gather=gather)
         run_epoch = functools.partial(_readable_epoch, W=W, b=b, lr=lr, batch_size=batch_size)
     else:  # unscaled float32 batches in one reused buffer: the fused step applies 1/scale itself
-        batches = Batches(images, labels, batch_size, seed=seed, layout="flat", reuse=True)
+        batches = Batches(images, labels, batch_size, seed=seed, layout="flat", reuse=True, gather=gather)
         run_epoch = _FusedEpoch(W, b, lr, batch_size, scale, rows=min(batch_size, len(images)), n=batches.shard_size)
     for epoch in range(epochs):
         batches.set_epoch(epoch)

@@ -3,9 +3,9 @@
 The data go to the device once, as uint8; each step takes a minibatch by index, normalizes it in one
 expression and runs forward, loss, backward and the optimizer step (forward and loss under bf16
 autocast when the recipe's precision asks for it; CNN weights channels-last when it asks for that).
-Per-step losses and correct counts stay on the device; the host looks at them every ``SYNC_EVERY``
-steps (to stop at a non-finite loss) and once per epoch. Every epoch ends with an atomic checkpoint
-that holds all a resumed run needs to end with exactly the weights of an uninterrupted one.
+Per-step losses and correct counts stay on the device; the host looks at them every
+``recipe.sync_every`` steps (to stop at a non-finite loss) and once per epoch. Every epoch ends with an
+atomic checkpoint that holds all a resumed run needs to end with exactly the weights of an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -29,11 +29,8 @@ from shootout.train.evaluate import Preprocess, evaluate
 from shootout.train.recipe import Recipe, RecipeError
 from shootout.train.schedules import learning_rate
 
-SYNC_EVERY = 50  # steps between host checks for a non-finite loss
-FUSED_OPTIMIZERS = False  # torch's default SGD/Adam; the fused kernels measured ×0.89-×0.97 end to end here
-# (benchmarks.ablations, row "default-optimizer"), so they are not used; flip to compare
 # Recipe fields a resumed run may change: they do not alter the weights an epoch produces.
-FREE_ON_RESUME = ("epochs", "device", "eval_batch_size", "checkpoint_every", "log_every")
+FREE_ON_RESUME = ("epochs", "device", "eval_batch_size", "sync_every", "checkpoint_every", "log_every")
 SPLIT_SALT = 0x5EED  # the validation split draws from its own stream, apart from the batch order
 
 
@@ -126,15 +123,15 @@ def warm_up_torch() -> None:
 
 
 def make_optimizer(model: torch.nn.Module, recipe: Recipe) -> torch.optim.Optimizer:
-    """The recipe's optimizer. torch's fused kernels (one per step) were measured against the default
-    and did not pay off end to end on 2 cores; ``FUSED_OPTIMIZERS`` switches them on for comparison."""
+    """The recipe's optimizer. torch's fused kernels (one per step, ``recipe.fused_optimizer``) measured
+    ×0.89-×0.97 end to end against the default ones on 2 cores (``python -m benchmarks.ablations``, row
+    default-optimizer), so the default kernels are the default; both give the same weights up to rounding."""
     params = [p for p in model.parameters() if p.requires_grad]
+    fused = recipe.fused_optimizer
     if recipe.optimizer == "adam":
-        return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay, fused=FUSED_OPTIMIZERS)
+        return torch.optim.Adam(params, lr=recipe.lr, weight_decay=recipe.weight_decay, fused=fused)
     momentum = recipe.momentum if recipe.optimizer == "sgd+momentum" else 0.0
-    return torch.optim.SGD(
-        params, lr=recipe.lr, momentum=momentum, weight_decay=recipe.weight_decay, fused=FUSED_OPTIMIZERS
-    )
+    return torch.optim.SGD(params, lr=recipe.lr, momentum=momentum, weight_decay=recipe.weight_decay, fused=fused)
 
 
 def _first_nonfinite(losses: torch.Tensor, start: int, stop: int) -> int | None:
@@ -226,7 +223,7 @@ class _Run:
         self.batch_sizes[-1] = data.train_size - size * (self.steps - 1)
 
     def train_epoch(self, epoch: int, bar: tqdm) -> dict[str, Any]:
-        """One pass over the training batches; the host looks at the losses every SYNC_EVERY steps."""
+        """One pass over the training batches; the host looks at the losses every ``recipe.sync_every`` steps."""
         recipe, model, steps = self.recipe, self.model, self.steps
         model.train()
         self.data.batches.set_epoch(epoch)
@@ -248,7 +245,7 @@ class _Run:
             self.optimizer.step()
             losses[i] = loss.detach()
             correct += (scores.detach().argmax(dim=1) == y).sum()
-            if (i + 1) % SYNC_EVERY == 0 or i + 1 == steps:
+            if (i + 1) % recipe.sync_every == 0 or i + 1 == steps:
                 self._check_finite(losses, checked, i + 1, epoch)
                 checked = i + 1
             bar.update(1)
