@@ -63,3 +63,10 @@ def test_mnist_shootout_runs_end_to_end(real_data, tmp_path):
     pictures = {p.name for p in (tmp_path / "run" / "pictures").iterdir()}
     assert {"deep-784-10-weights.png", "deep-784-10-l2-1e-1-weights.png", "learning-curves.png"} <= pictures
     assert "deep-784-100-10-largest-loss.png" in pictures
+
+
+def test_filters_on_real_cifar_and_mnist_images(real_data, tmp_path, capsys):
+    metrics = _run(tmp_path, "filters", "--data-dir", str(real_data / "cifar-10-jpeg"), "--no-verify")
+    assert metrics["results"] == [] and metrics["demonstration"]["facts"]["identity_returns_the_image"] is True
+    pictures = {p.name for p in (tmp_path / "run" / "pictures").iterdir()}
+    assert pictures == {"filters-cifar-10.png", "filters-mnist.png"}

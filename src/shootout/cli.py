@@ -253,7 +253,8 @@ def _list(args: argparse.Namespace) -> int:
 
     for experiment in EXPERIMENTS.values():
         if args.verbose:
-            names = ", ".join(e.name for e in experiment.contestants)
+            contestants = getattr(experiment, "contestants", ())  # a demonstration has none
+            names = ", ".join(e.name for e in contestants) if contestants else "none (a demonstration)"
             print(f"{experiment.name}: {experiment.title}\n    dataset {experiment.dataset}; contestants: {names}")
         else:
             print(experiment.name)

@@ -3,8 +3,10 @@
 from shootout.experiments.catalog import EXPERIMENTS, get_experiment
 from shootout.experiments.options import OptionsError, RunOptions
 from shootout.experiments.report import rebuild_report, write_report
-from shootout.experiments.runner import results_table, resume_experiment, run_experiment
+from shootout.experiments.resume import resume_experiment
+from shootout.experiments.runner import run_experiment
 from shootout.experiments.spec import Entry, Experiment
+from shootout.experiments.terminal import results_table
 
 __all__ = [
     "EXPERIMENTS",

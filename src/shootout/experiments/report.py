@@ -67,6 +67,19 @@ def _results_table(results: list[dict[str, Any]]) -> str:
     return "<table>" + "".join(rows) + "</table>"
 
 
+def _demonstration(shown: dict[str, Any]) -> list[str]:
+    """A demonstration's tables and facts (it has no contestants to rank)."""
+    parts = []
+    for table in shown.get("tables", []):
+        head = "<tr>" + "".join(f"<th>{_e(c)}</th>" for c in table["columns"]) + "</tr>"
+        body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in table["rows"])
+        parts.append(f"<h3>{_e(table['caption'])}</h3><table>{head}{body}</table>")
+    facts = shown.get("facts", {})
+    if facts:
+        parts.append("<ul>" + "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in facts.items()) + "</ul>")
+    return parts
+
+
 def _extras(r: dict[str, Any]) -> str:
     facts = []
     if r.get("train_samples") is not None:
@@ -103,7 +116,10 @@ def render_report(folder: Path, metrics: dict[str, Any]) -> str:
         )
     if metrics.get("resumed"):
         parts.append("<p>This run was interrupted and resumed from its last checkpoint (--resume).</p>")
-    parts += ["<h2>Results (official test split)</h2>", _results_table(metrics["results"])]
+    if "demonstration" in metrics:
+        parts += _demonstration(metrics["demonstration"])
+    else:
+        parts += ["<h2>Results (official test split)</h2>", _results_table(metrics["results"])]
     for picture in metrics.get("pictures", []):
         parts.append(_image(folder, picture["file"], picture["caption"]))
     for r in metrics["results"]:

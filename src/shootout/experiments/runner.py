@@ -25,8 +25,8 @@ from shootout.experiments.environment import environment
 from shootout.experiments.options import OptionsError, RunOptions
 from shootout.experiments.pictures import draw_contestant
 from shootout.experiments.report import write_report
-from shootout.experiments.rundir import RUN_RECORD, RunFolder, default_run_dir, read_run_record
-from shootout.experiments.spec import Entry, Experiment
+from shootout.experiments.rundir import RUN_RECORD, RunFolder, default_run_dir
+from shootout.experiments.spec import Demonstration, Entry, Experiment, Stage
 from shootout.metrics import eval_perf_multi, macro_average_precision, top_k_accuracy
 from shootout.plots import learning_curves
 from shootout.train import resolve_device
@@ -103,6 +103,16 @@ def run_contestant(
     return result
 
 
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows of plain values as CSV, the columns in the order they first appear."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 def history_csv(results: list[dict[str, Any]]) -> str:
     """Every contestant's per-epoch history in one table (a ``model`` column first)."""
     columns = ["model", "epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
@@ -116,7 +126,7 @@ def history_csv(results: list[dict[str, Any]]) -> str:
 
 
 def run_experiment(
-    experiment: Experiment | str,
+    experiment: Experiment | Demonstration | str,
     options: RunOptions = RunOptions(),  # noqa: B008 (frozen: one shared default is safe)
     *,
     out: str | Path | None = None,
@@ -124,14 +134,18 @@ def run_experiment(
     log: Callable[[str], None] | None = print,
     progress: bool | None = None,
 ) -> Path:
-    """Run the contestants of ``experiment`` with ``options`` and return the completed run folder.
+    """Run the contestants of ``experiment`` (or show a demonstration) with ``options``; return the run folder.
 
     out : the run folder (default ``runs/<name>-<timestamp>``); resume : a run folder (or its
     ``.partial``) to continue; log : called with progress lines (None: silent); progress : bars.
     """
     experiment = get_experiment(experiment) if isinstance(experiment, str) else experiment
-    entries = _chosen(experiment, options.only)
-    _check_channel_order(experiment.dataset, options.channel_order)
+    demonstration = isinstance(experiment, Demonstration)
+    if demonstration and options.only is not None:
+        raise OptionsError(f"--only: {experiment.name} is a demonstration and has no contestants")
+    entries = [] if demonstration else _chosen(experiment, options.only)
+    if not demonstration:
+        _check_channel_order(experiment.dataset, options.channel_order)
     device = str(resolve_device(options.device_name))
     folder = RunFolder(
         resume if resume is not None else (out or default_run_dir(experiment.name)), resume=resume is not None
@@ -139,38 +153,25 @@ def run_experiment(
     started = time.perf_counter()
     try:
         _record(folder, experiment.name, options, device, resumed=resume is not None)
-        data = load_splits(
-            experiment.dataset,
-            options.data_dir,
-            options.verify,
-            options.data_seed,
-            options.channel_order,
-            **experiment.data_options,
-        )
-        available = len(data.train_y)
-        if options.train_samples is not None:
-            data = _subset(data, options.train_samples, options.data_seed)
-        for entry in entries:  # one-time library costs, charged to the run rather than to a first contestant
-            entry.estimator.warm_up()
-        results = [_result_of(entry, data, folder, resume is not None, options, log, progress) for entry in entries]
+        if demonstration:
+            body, history = _demonstration_body(experiment, options, folder, log)
+        else:
+            body, history = _contestants_body(experiment, entries, options, folder, resume is not None, log, progress)
         metrics = {
             "experiment": experiment.name,
             "dataset": experiment.dataset,
             "title": experiment.title,
             "claim": experiment.claim,
             "notes": experiment.notes,
-            "results": results,
-            "pictures": _experiment_pictures(experiment, results, folder),
+            **body,
             "environment": environment(device, options.data_seed),
             "options": options.to_dict(),
             "resumed": resume is not None,
-            "train_samples": len(data.train_y),  # what the contestants were given (before any validation split)
-            "train_samples_available": available,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "total_seconds": time.perf_counter() - started,
         }
         folder.write_json("metrics.json", metrics)
-        folder.write_text("history.csv", history_csv(results))
+        folder.write_text("history.csv", history)
         write_report(folder.work, metrics)
         return folder.commit()
     except BaseException as exc:
@@ -178,32 +179,50 @@ def run_experiment(
         raise
 
 
-def resume_experiment(
-    folder: str | Path,
-    experiment: str | None = None,
-    *,
-    log: Callable[[str], None] | None = print,
-    progress: bool | None = None,
-    **given: Any,
-) -> Path:
-    """Continue the interrupted run in ``folder`` (``DIR`` or ``DIR.partial``) with the options it was started with.
+def _contestants_body(
+    experiment: Experiment,
+    entries: list[Entry],
+    options: RunOptions,
+    folder: RunFolder,
+    resuming: bool,
+    log: Callable[[str], None] | None,
+    progress: bool | None,
+) -> tuple[dict[str, Any], str]:
+    """Train and evaluate every chosen contestant: the metrics they add, and history.csv's text."""
+    data = load_splits(
+        experiment.dataset,
+        options.data_dir,
+        options.verify,
+        options.data_seed,
+        options.channel_order,
+        **experiment.data_options,
+    )
+    available = len(data.train_y)
+    if options.train_samples is not None:
+        data = _subset(data, options.train_samples, options.data_seed)
+    for entry in entries:  # one-time library costs, charged to the run rather than to a first contestant
+        entry.estimator.warm_up()
+    results = [_result_of(entry, data, folder, resuming, options, log, progress) for entry in entries]
+    body = {
+        "results": results,
+        "pictures": _experiment_pictures(experiment, results, folder),
+        "train_samples": len(data.train_y),  # what the contestants were given (before any validation split)
+        "train_samples_available": available,
+    }
+    return body, history_csv(results)
 
-    experiment : checked against the folder's when given. given : options given again (see
-    :meth:`RunOptions.resumed_with`: those that change the weights must keep their recorded value).
-    """
-    record = read_run_record(folder)
-    if experiment is not None and experiment != record["experiment"]:
-        raise OptionsError(f"{folder} holds a run of {record['experiment']}, not of {experiment}")
-    options = RunOptions.from_dict(record["options"]).resumed_with(**given)
-    if log:
-        log(f"resuming {record['experiment']} in {folder} with {_changed(record['options'], options)}")
-    return run_experiment(record["experiment"], options, resume=folder, log=log, progress=progress)
 
-
-def _changed(recorded: dict[str, Any], options: RunOptions) -> str:
-    now = options.to_dict()
-    changes = [f"{k.replace('_', '-')} {now[k]}" for k in now if now[k] != recorded.get(k)]
-    return "the options it was started with" + (f", but {', '.join(changes)}" if changes else "")
+def _demonstration_body(
+    demonstration: Demonstration, options: RunOptions, folder: RunFolder, log: Callable[[str], None] | None
+) -> tuple[dict[str, Any], str]:
+    """Show the demonstration: its tables and facts (no contestants: ``results`` is empty), and its history rows."""
+    shown = demonstration.show(Stage(options, lambda filename: folder.path("pictures", filename), log))
+    body = {
+        "results": [],
+        "pictures": [{"caption": c, "file": str(path.relative_to(folder.work))} for c, path in shown.pictures],
+        "demonstration": {"tables": [t.to_dict() for t in shown.tables], "facts": shown.facts},
+    }
+    return body, rows_csv(shown.history)
 
 
 def _record(folder: RunFolder, experiment: str, options: RunOptions, device: str, resumed: bool) -> None:
@@ -286,26 +305,3 @@ def _experiment_pictures(
         return []
     learning_curves(histories, folder.path("pictures", "learning-curves.png"), experiment.title)
     return [{"caption": "learning curves", "file": "pictures/learning-curves.png"}]
-
-
-def results_table(metrics: dict[str, Any]) -> str:
-    """A plain-text table of the results, for the terminal."""
-    rows = [("model", "test acc", "train acc", "target", "met", "train s", "epochs", "params")]
-    for r in metrics["results"]:
-        target = "" if r["target"] is None else f"{r['target']:.3f}"
-        met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
-        train = "" if r.get("train_accuracy") is None else f"{r['train_accuracy']:.4f}"
-        rows.append(
-            (
-                r["model"],
-                f"{r['test_accuracy']:.4f}",
-                train,
-                target,
-                met,
-                f"{r['train_seconds']:.1f}",
-                str(r["epochs"]),
-                str(r["params"]),
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows)

@@ -1,11 +1,21 @@
-"""An experiment is data: a dataset and a tuple of named contestants, each an unfitted estimator."""
+"""An experiment is data: a dataset and a tuple of named contestants, each an unfitted estimator.
+
+A demonstration is the other kind of named run: nothing to score, a computation to show (the seeds'
+filters, the hand-derived gradients next to autograd's), written as a function that returns tables,
+pictures and facts, which the runner puts in the run folder and the report like an experiment's.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from shootout.estimators import Contestant
+
+if TYPE_CHECKING:
+    from shootout.experiments.options import RunOptions
 
 
 @dataclass(frozen=True)
@@ -35,3 +45,46 @@ class Experiment:
             if entry.name == name:
                 return entry
         raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table for the report, the terminal and metrics.json."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"caption": self.caption, "columns": list(self.columns), "rows": [list(r) for r in self.rows]}
+
+
+@dataclass
+class Shown:
+    """What a demonstration shows: tables, pictures (caption, file), facts, and rows for history.csv."""
+
+    tables: list[Table] = field(default_factory=list)
+    pictures: list[tuple[str, Path]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What a demonstration is given: the run's options, where to put a picture, where to say progress."""
+
+    options: RunOptions
+    picture: Callable[[str], Path]  # file name -> path in the run folder's pictures/
+    log: Callable[[str], None] | None = None
+
+
+@dataclass(frozen=True)
+class Demonstration:
+    """A named run without contestants: ``show`` computes and draws; ``claim`` is what the seed says."""
+
+    name: str
+    dataset: str  # the data it shows ("generated" when it makes its own)
+    title: str
+    show: Callable[[Stage], Shown]
+    claim: str = ""
+    notes: str = ""

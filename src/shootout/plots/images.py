@@ -102,3 +102,19 @@ def confusion_matrix_plot(M: np.ndarray, class_names: Sequence[str], path: str |
             )
     ax.set_title(title, fontsize=9)
     return finish(fig, path)
+
+
+def filter_grid(
+    images: np.ndarray, filtered: dict[str, np.ndarray], labels: Sequence[str], path: str | Path, title: str = ""
+) -> Path:
+    """One row per image, one column per filter: ``filtered[name]`` holds the N filtered uint8 images."""
+    names = list(filtered)
+    fig, axes = plt.subplots(len(images), len(names), figsize=(1.9 * len(names), 1.9 * len(images)), squeeze=False)
+    for row in range(len(images)):
+        for column, name in enumerate(names):
+            ax = axes[row, column]
+            _show(ax, filtered[name][row])
+            if row == 0:
+                ax.set_title(name, fontsize=9)
+        axes[row, 0].set_ylabel(labels[row], fontsize=8)
+    return finish(fig, path, title)
