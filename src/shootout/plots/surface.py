@@ -27,20 +27,37 @@ def graph_surface(
     The colours are centred on ``offset`` and the level ``offset`` is drawn as the decision boundary.
     Draws on ``ax`` (default: the current axes); saves the figure to ``path`` when given.
     """
+    values = surface_values(function, rect, width, height)
+    ax = draw_surface(values, rect, offset, ax)
+    if path is not None:
+        save_figure(path, ax.figure)
+    return ax
+
+
+def surface_values(
+    function: Callable[[np.ndarray], np.ndarray], rect: Sequence[Sequence[float]], width: int = 256, height: int = 256
+) -> np.ndarray:
+    """``function`` over a ``height`` × ``width`` mesh of ``rect`` (rows: y from y_min, columns: x from x_min)."""
+    (x_min, y_min), (x_max, y_max) = rect
+    grid_x, grid_y = np.meshgrid(np.linspace(x_min, x_max, width), np.linspace(y_min, y_max, height))
+    values = np.asarray(function(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)), dtype=np.float64)
+    return values.reshape(height, width)
+
+
+def draw_surface(
+    values: np.ndarray, rect: Sequence[Sequence[float]], offset: float = 0.5, ax: Axes | None = None
+) -> Axes:
+    """Shade mesh ``values`` (from :func:`surface_values`) centred on ``offset``; the level ``offset`` in black."""
     ax = ax if ax is not None else plt.gca()
     (x_min, y_min), (x_max, y_max) = rect
-    xs, ys = np.linspace(x_min, x_max, width), np.linspace(y_min, y_max, height)
-    grid_x, grid_y = np.meshgrid(xs, ys)  # (height, width) each
-    values = np.asarray(function(np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)), dtype=np.float64)
-    values = values.reshape(height, width)
+    height, width = values.shape
+    grid_x, grid_y = np.meshgrid(np.linspace(x_min, x_max, width), np.linspace(y_min, y_max, height))
     spread = max(values.max() - offset, offset - values.min(), 1e-12)
     ax.pcolormesh(grid_x, grid_y, values, vmin=offset - spread, vmax=offset + spread, cmap="coolwarm", shading="auto")
     if values.min() < offset < values.max():
         ax.contour(grid_x, grid_y, values, levels=[offset], colors="black", linewidths=1.0)
     ax.set_xlim(x_min, x_max)
     ax.set_ylim(y_min, y_max)
-    if path is not None:
-        save_figure(path, ax.figure)
     return ax
 
 
