@@ -51,11 +51,14 @@ def real_data(real_mirror_root, real_cache, monkeypatch) -> Path:
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Report how many fuzzing cases each parser went through (tests/test_fuzz.py)."""
+    """Report how many fuzzing cases each code path went through, and how many loaded or were refused."""
     import sys
 
     # pytest imports the test module under its own name ("test_fuzz"), not as tests.test_fuzz
     module = sys.modules.get("test_fuzz") or sys.modules.get("tests.test_fuzz")
     if module is not None and module.COUNTS:
-        counts = ", ".join(f"{kind} {count}" for kind, count in sorted(module.COUNTS.items()))
+        counts = ", ".join(
+            f"{path} {sum(seen.values())} ({seen['loaded']} loaded, {seen['refused']} refused)"
+            for path, seen in sorted(module.COUNTS.items())
+        )
         terminalreporter.write_line(f"fuzzing cases run: {counts}")

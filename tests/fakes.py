@@ -78,6 +78,35 @@ def cifar_pickle_batch(images: np.ndarray, labels: np.ndarray, protocol: int = 2
     return pickle.dumps(batch, protocol=protocol)
 
 
+_NUMPY_CORE = getattr(np, "_core", None) or np.core  # where NumPy's pickles say its functions live
+
+
+class PickledDtype:
+    """Pickles as ``numpy.dtype(name)`` does, for any name (the unpickler must judge the name)."""
+
+    def __init__(self, name: object) -> None:
+        self.name = name
+
+    def __reduce__(self):
+        return np.dtype, (self.name, False, True), (3, "|", None, None, None, -1, -1, 0)
+
+
+class PickledArray:
+    """Pickles as NumPy pickles an array (``_reconstruct`` and a state, or ``_frombuffer``), with any fields.
+
+    A crafted batch can so claim any shape, dtype or size for its bytes without NumPy checking them.
+    """
+
+    def __init__(self, shape: tuple, dtype: object, raw: bytes, frombuffer: bool = False) -> None:
+        self.shape, self.dtype, self.raw, self.frombuffer = shape, dtype, raw, frombuffer
+
+    def __reduce__(self):
+        if self.frombuffer:
+            return _NUMPY_CORE.numeric._frombuffer, (self.raw, PickledDtype(self.dtype), self.shape, "C")
+        state = (1, self.shape, PickledDtype(self.dtype), False, self.raw)
+        return _NUMPY_CORE.multiarray._reconstruct, (np.ndarray, (0,), b"b"), state
+
+
 def tar_bytes(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:

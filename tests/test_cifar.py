@@ -3,6 +3,7 @@ import io
 import os
 import pickle
 import tarfile
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from shootout.data import ChecksumError, ChecksumWarning, FormatError, UnsafePickleError, load
 from shootout.data.archive import read_members
 from shootout.data.cifar import parse_cifar_binary, parse_cifar_pickle, read_cifar_archive
-from tests.fakes import cifar_archive, cifar_binary_batch, cifar_pickle_batch, tiny_cifar
+from tests.fakes import PickledArray, cifar_archive, cifar_binary_batch, cifar_pickle_batch, tiny_cifar
 
 
 def _images(n=3, seed=0):
@@ -89,6 +90,45 @@ def test_truncated_pickle_is_a_format_error():
     images, labels = _images()
     with pytest.raises(FormatError, match="t: not a valid CIFAR pickle"):
         parse_cifar_pickle(cifar_pickle_batch(images, labels)[:500], "t")
+
+
+def test_a_label_beyond_int64_is_out_of_range_not_an_overflow():
+    batch = {b"data": PickledArray((1, 3072), "u1", bytes(3072)), b"labels": [2**70]}
+    with pytest.raises(FormatError, match="big: label 1180591620717411303424 out of range 0..9"):
+        parse_cifar_pickle(pickle.dumps(batch, protocol=4), "big")
+
+
+@pytest.mark.parametrize("rows", [2**54, 2**70])  # 2**54 × 3072 wraps an int64 to 0 bytes; 2**70 does not fit one
+def test_a_row_count_that_overflows_int64_is_refused(rows):
+    batch = {b"data": PickledArray((rows, 3072), "u1", b""), b"labels": []}
+    with pytest.raises(FormatError, match=rf"rows: 'data' must be N×3072 uint8 \({rows * 3072} bytes"):
+        parse_cifar_pickle(pickle.dumps(batch, protocol=4), "rows")
+
+
+def test_a_boolean_dimension_is_refused():
+    batch = {b"data": PickledArray((True, 3072), "u1", bytes(3072)), b"labels": [0]}
+    with pytest.raises(UnsafePickleError, match="bool: ndarray shape must be a tuple of non-negative ints"):
+        parse_cifar_pickle(pickle.dumps(batch, protocol=4), "bool")
+
+
+@pytest.mark.parametrize(
+    ("pickled", "reason"),
+    [
+        (b"\x80\x02N" + b"r" + (2**24).to_bytes(4, "little") + b".", "memo index 16777216 in a pickle of 9 bytes"),
+        (b"\x80\x04\x8e" + (2**31).to_bytes(8, "little") + b"xx", "expected 2147483648 bytes in a bytes8"),
+    ],
+    ids=["LONG_BINPUT 2**24", "BINBYTES8 of 2 GB"],
+)
+def test_a_pickle_announcing_gigabytes_is_refused_before_they_are_allocated(pickled, reason):
+    """The C unpickler allocates a counted object, and fills a memo up to twice a LONG_BINPUT index, up front."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match=f"greedy: not a valid CIFAR pickle .*{reason}"):
+            parse_cifar_pickle(pickled, "greedy")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
 
 
 @pytest.mark.parametrize("layout", ["binary", "python"])

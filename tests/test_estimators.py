@@ -7,7 +7,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from shootout.data import load
+from shootout.data import load, stratified_subsample
 from shootout.estimators import Fcann2, ScratchLogreg, SoftmaxRegression, TorchNet
 from shootout.svm import SVM, NystroemSVM
 from shootout.train import Recipe
@@ -92,8 +92,11 @@ def test_torch_net_reports_the_loss_of_the_untrained_net(digits):
 def test_svm_subsample_is_stratified_and_recorded(digits):
     images, labels = digits
     svm = SVM(kernel="linear", max_train=500, scale=16.0).fit(images, labels)
-    assert svm.train_samples_ == 500
-    assert set(svm.support_) <= set(range(len(images)))
+    kept = stratified_subsample(labels, 500, seed=svm.seed)
+    assert svm.train_samples_ == 500 == len(kept)
+    assert set(svm.support_) <= set(kept)  # its support vectors come from that subsample
+    for c in np.unique(labels):  # each class's share, within one sample of its share in the full set
+        assert abs(np.sum(labels[kept] == c) - 500 * np.mean(labels == c)) <= 1, c
 
 
 def test_unknown_architecture_is_refused(digits):

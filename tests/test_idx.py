@@ -1,5 +1,6 @@
 import gzip
 import struct
+import warnings
 
 import numpy as np
 import pytest
@@ -7,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from shootout.data import FormatError, read_idx, write_idx
+from shootout.data import ChecksumWarning, FormatError, load, read_idx, write_idx
+from shootout.data.files import CHUNK
 from shootout.data.idx import encode_idx, parse_idx
 
 IDX_DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
@@ -116,3 +118,41 @@ def test_a_gzip_trailer_claiming_gigabytes_is_refused_without_allocating_them(tm
     finally:
         tracemalloc.stop()
     assert peak < 10_000_000
+
+
+def test_dimensions_whose_product_passes_2_to_the_64_are_refused_as_truncated():
+    """(65536,) * 4 has 2**64 elements, which an int64 product wraps to 0: an empty payload would have 'fit'."""
+    header = bytes([0, 0, 0x08, 4]) + struct.pack(">4I", *[65536] * 4)
+    with pytest.raises(FormatError, match=r"huge\.idx: IDX payload truncated: .* needs 18446744073709551616 bytes"):
+        parse_idx(header, "huge.idx")
+
+
+def test_a_corrupt_trailer_reserves_no_more_than_twice_the_file_size(tmp_path):
+    """A truncated or damaged file's last 4 bytes are arbitrary; they must not size the buffer at 1000× the file."""
+    import tracemalloc
+
+    payload = np.random.default_rng(0).bytes(200_000)  # incompressible, so the file is as large as its payload
+    path = tmp_path / "lying.gz"
+    path.write_bytes(gzip.compress(payload)[:-4] + (2**32 - 1).to_bytes(4, "little"))
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match="lying.gz: not a valid gzip stream"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * path.stat().st_size + CHUNK  # the buffer (twice the file), one read, one inflated piece
+
+
+def test_labels_that_do_not_match_the_images_name_both_files(tmp_path):
+    """Which of the two files is wrong cannot be told, so the error names both."""
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", np.zeros((5, 28, 28), np.uint8))
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.zeros(4, np.uint8))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ChecksumWarning)  # these files are not the registry's MNIST
+        with pytest.raises(
+            FormatError,
+            match=r"t10k-labels-idx1-ubyte\.gz: expected 5 labels, one per image in .*"
+            r"t10k-images-idx3-ubyte\.gz, found shape \(4,\)",
+        ):
+            load("mnist", "test", data_dir=tmp_path, verify=False)

@@ -1,6 +1,5 @@
 """The trainer on tiny generated images: recipes, determinism, resume, early stopping, divergence."""
 
-import pickle
 import subprocess
 import sys
 
@@ -275,9 +274,8 @@ def test_a_truncated_checkpoint_is_a_clear_error(tmp_path):
     save_checkpoint(tmp_path / "c.pt", {"model": {"w": torch.zeros(100)}})
     data = (tmp_path / "c.pt").read_bytes()
     (tmp_path / "c.pt").write_bytes(data[: len(data) // 2])
-    with pytest.raises(CheckpointError, match="c.pt"):
+    with pytest.raises(CheckpointError, match=r"c\.pt: cannot read checkpoint"):
         load_checkpoint(tmp_path / "c.pt")
-    assert pickle  # the module under test relies on pickle's error types
 
 
 def test_schedules_are_pure_functions_of_the_step():

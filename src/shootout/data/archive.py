@@ -18,6 +18,8 @@ from shootout.data.files import atomic_write_bytes
 def check_member(member: tarfile.TarInfo, archive: str) -> None:
     """Raise :class:`UnsafeArchiveError` unless ``member`` is a plain file or folder inside the archive."""
     path = PurePosixPath(member.name)
+    if not path.parts:  # "" or ".": extracting it would write onto the destination folder itself
+        raise UnsafeArchiveError(f"{archive}: refusing member {member.name!r}: it names no file")
     if path.is_absolute() or member.name.startswith(("/", "\\")) or ":" in path.parts[0]:
         raise UnsafeArchiveError(f"{archive}: refusing member {member.name!r}: absolute path")
     if ".." in path.parts or ".." in PurePosixPath(member.name.replace("\\", "/")).parts:
@@ -42,6 +44,13 @@ class _BufferFile(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
+    def read(self, size: int = -1) -> bytes:
+        """At most ``size`` bytes, allocating only what is there (a header may announce gigabytes)."""
+        end = len(self._view) if size is None or size < 0 else min(self._pos + size, len(self._view))
+        data = bytes(self._view[self._pos : end])
+        self._pos = max(self._pos, end)
+        return data
+
     def readinto(self, target) -> int:
         n = max(0, min(len(target), len(self._view) - self._pos))
         target[:n] = self._view[self._pos : self._pos + n]
@@ -64,11 +73,17 @@ def read_members(payload: bytes | bytearray, archive: str) -> dict[str, memoryvi
     is checked before any is read; a damaged archive raises :class:`FormatError`.
     """
     view = memoryview(payload).cast("B")
+    members = []
     try:
         with tarfile.open(fileobj=_BufferFile(view), mode="r:") as tar:
-            members = tar.getmembers()
-    except (tarfile.TarError, EOFError) as exc:
-        raise FormatError(f"{archive}: not a valid tar archive ({exc})") from exc
+            while (member := tar.next()) is not None:
+                if member.size < 0:  # the tarfile of Python 3.11.7 steps back to this header forever
+                    raise FormatError(f"{archive}: member {member.name!r} has a negative size ({member.size})")
+                members.append(member)
+    except FormatError:
+        raise
+    except Exception as exc:  # tarfile raises TarError, EOFError, and ValueError for a pax number that is not one
+        raise FormatError(f"{archive}: not a valid tar archive ({type(exc).__name__}: {exc})") from exc
     for member in members:
         check_member(member, archive)
     contents: dict[str, memoryview] = {}

@@ -10,7 +10,9 @@ any other global is refused, so a crafted pickle cannot call anything.
 from __future__ import annotations
 
 import io
+import math
 import pickle
+import pickletools
 from typing import Any
 
 import numpy as np
@@ -89,7 +91,7 @@ class _ArrayStub:
         if not isinstance(state, tuple) or len(state) not in (4, 5):
             raise UnsafePickleError("unexpected ndarray state")
         shape, dtype, _fortran, raw = state[-4:]
-        if not (isinstance(shape, tuple) and all(isinstance(s, int) and s >= 0 for s in shape)):
+        if not (isinstance(shape, tuple) and all(type(s) is int and s >= 0 for s in shape)):  # no bools: NumPy refuses
             raise UnsafePickleError("ndarray shape must be a tuple of non-negative ints")
         if not isinstance(dtype, _DtypeStub) or not isinstance(raw, bytes | bytearray):
             raise UnsafePickleError("ndarray state must hold a dtype and raw bytes")
@@ -148,7 +150,7 @@ def _as_array(value: Any, name: str) -> np.ndarray:
         raise FormatError(f"{name}: 'data' is not a pickled array")
     if value.dtype.name.lstrip("|<>=") not in ("u1", "uint8"):
         raise FormatError(f"{name}: 'data' has dtype {value.dtype.name!r}, expected uint8")
-    count = int(np.prod(value.shape, dtype=np.int64))
+    count = math.prod(value.shape)  # exact: a NumPy product wraps around, so (2**54, 3072) would claim 0 bytes
     if len(value.shape) != 2 or value.shape[1] != PIXELS or len(value.raw) != count:
         raise FormatError(
             f"{name}: 'data' must be N×{PIXELS} uint8 ({count} bytes for shape {value.shape}), "
@@ -157,9 +159,23 @@ def _as_array(value: Any, name: str) -> np.ndarray:
     return np.frombuffer(value.raw, dtype=np.uint8).reshape(value.shape)
 
 
+def _check_allocations(payload: bytes) -> None:
+    """Refuse a pickle whose lengths run past its end or whose memo indices exceed its size, before unpickling.
+
+    The C unpickler trusts both: it allocates a ``BINBYTES``/``BYTEARRAY8`` object of the announced
+    length before reading it, and grows its memo to twice a ``LONG_BINPUT`` index and fills it, so a
+    9-byte pickle can make it allocate gigabytes. :func:`pickletools.genops` walks the same opcodes
+    reading only the bytes that are there, and raises :class:`ValueError` for a length that overruns.
+    """
+    for opcode, arg, _ in pickletools.genops(payload):
+        if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT") and not 0 <= arg < len(payload):
+            raise ValueError(f"memo index {arg} in a pickle of {len(payload)} bytes")
+
+
 def parse_cifar_pickle(payload: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Parse one pickled batch into (images N×32×32×3 uint8, labels int64) without running pickle code."""
     try:
+        _check_allocations(payload)
         batch = RestrictedUnpickler(io.BytesIO(payload), encoding="bytes").load()
     except UnsafePickleError as exc:
         raise UnsafePickleError(f"{name}: {exc}") from None
@@ -173,6 +189,8 @@ def parse_cifar_pickle(payload: bytes, name: str) -> tuple[np.ndarray, np.ndarra
     labels = fields["labels"]
     if not isinstance(labels, list) or not all(type(v) is int and v >= 0 for v in labels):
         raise FormatError(f"{name}: 'labels' must be a list of non-negative ints")
+    if labels and max(labels) >= NUM_CLASSES:  # checked before NumPy, which cannot hold a label of 2**70
+        raise FormatError(f"{name}: label {max(labels)} out of range 0..{NUM_CLASSES - 1}")
     flat = _as_array(fields["data"], name)
     if flat.shape[0] != len(labels):
         raise FormatError(f"{name}: {flat.shape[0]} images but {len(labels)} labels")

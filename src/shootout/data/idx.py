@@ -7,6 +7,7 @@ uint32 sizes, then the values in C order. Parsing is a single ``np.frombuffer`` 
 from __future__ import annotations
 
 import gzip
+import math
 import struct
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def parse_idx(payload: bytes, name: str = "<bytes>") -> np.ndarray:
         )
     shape = struct.unpack(f">{ndim}I", payload[4:header_len])
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # exact: NumPy's int64 product of (65536,) * 4 wraps to 0
     found = len(payload) - header_len
     if found != expected:
         what = "truncated" if found < expected else "has trailing bytes"

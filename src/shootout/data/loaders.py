@@ -44,7 +44,10 @@ def _load_idx(spec: DatasetSpec, split: str, data_dir: Path | None, verify: bool
     if images.ndim != 3 or images.shape[1:] != (h, w) or images.dtype != np.uint8:
         raise FormatError(f"{image_path}: expected uint8 images N×{h}×{w}, found {images.dtype} {images.shape}")
     if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
-        raise FormatError(f"{label_path}: expected {images.shape[0]} labels, found shape {labels.shape}")
+        raise FormatError(  # either file may be the wrong one, so the message names both
+            f"{label_path}: expected {images.shape[0]} labels, one per image in {image_path}, "
+            f"found shape {labels.shape}"
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= spec.num_classes):
         raise FormatError(f"{label_path}: labels must lie in 0..{spec.num_classes - 1}")
     return images[..., None], labels.astype(np.int64)
