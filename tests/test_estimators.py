@@ -8,7 +8,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from shootout.data import load, stratified_subsample
-from shootout.estimators import Fcann2, ScratchLogreg, SoftmaxRegression, TorchNet
+from shootout.estimators import Contestant, Fcann2, ScratchLogreg, SoftmaxRegression, TorchNet
 from shootout.svm import SVM, NystroemSVM
 from shootout.train import Recipe
 
@@ -65,6 +65,72 @@ def test_labels_of_any_kind_come_back_as_given(digits):
     assert estimator.score(images, names) > 0.9
 
 
+LABEL_KINDS = {
+    "strings": np.array(["zero", "one", "two"]),
+    "sparse integers": np.array([3, 7, 100]),
+}
+
+
+@pytest.mark.parametrize("kind", list(LABEL_KINDS))
+@pytest.mark.parametrize("name", list(CONTESTANTS))
+def test_strings_and_arbitrary_integer_labels_map_back_through_classes(name, kind, digits):
+    images, digit = digits
+    keep = digit < 3
+    labels = LABEL_KINDS[kind][digit[keep]]
+    estimator = clone(CONTESTANTS[name]).fit(images[keep], labels)
+    np.testing.assert_array_equal(estimator.classes_, np.sort(LABEL_KINDS[kind]))
+    predicted = estimator.predict(images[keep])
+    assert predicted.dtype == labels.dtype and set(predicted) <= set(labels)
+    assert estimator.predict_proba(images[keep]).shape == (keep.sum(), 3)
+    assert estimator.score(images[keep], labels) > 0.9
+
+
+class _SeesInput(Contestant):
+    """A contestant that keeps the X its ``_fit`` is given and predicts the first class."""
+
+    def _fit(self, X, y, **context):
+        self.seen_ = X
+        self.n_params_, self.epochs_ = 0, 0
+
+    def _proba(self, X):
+        return np.eye(len(self.classes_))[np.zeros(len(X), int)]
+
+
+def test_uint8_images_reach_the_model_as_they_are_not_as_a_float_copy(digits):
+    images, labels = digits
+    estimator = _SeesInput().fit(images, labels)
+    assert estimator.seen_.dtype == np.uint8 and np.shares_memory(estimator.seen_, images)
+    assert estimator.n_features_in_ == 8 and estimator.input_shape_ == (8, 8, 1)
+    features = images.reshape(len(images), -1)
+    assert _SeesInput().fit(features.astype(np.float32), labels).seen_.dtype == np.float32
+    assert _SeesInput().fit(features.astype(np.int64), labels).seen_.dtype == np.float64
+
+
+def test_images_of_another_shape_or_1d_or_3d_input_are_refused(digits):
+    images, labels = digits
+    estimator = _SeesInput().fit(images, labels)
+    with pytest.raises(ValueError, match=r"samples of shape \(8, 8, 3\).*fitted on samples of shape \(8, 8, 1\)"):
+        estimator.predict(np.repeat(images, 3, axis=-1))
+    with pytest.raises(ValueError, match="Reshape your data"):
+        estimator.predict(images[0].ravel())
+    with pytest.raises(ValueError, match="images N×H×W×C or features N×D"):
+        _SeesInput().fit(images[..., 0], labels)
+
+
+def test_an_argument_fit_does_not_take_is_refused_not_ignored(digits):
+    images, labels = digits
+    with pytest.raises(TypeError, match="sample_weight"):
+        SoftmaxRegression().fit(images, labels, sample_weight=np.ones(len(labels)))
+
+
+@pytest.mark.parametrize("arch", ["lenet", "smallcnn"])
+def test_convolutional_nets_learn_from_flattened_images(arch, digits):
+    images, labels = digits
+    features = images.reshape(len(images), -1).astype(np.float64)  # 64 columns: read back as 8×8
+    estimator = TorchNet(arch, recipe=FAST.with_(layout="nchw", epochs=10)).fit(features[:1000], labels[:1000])
+    assert estimator.score(features[1000:], labels[1000:]) > 0.9
+
+
 def test_set_params_changes_the_recipe(digits):
     estimator = clone(CONTESTANTS["ptlogreg"]).set_params(recipe=FAST.with_(epochs=1))
     images, labels = digits
@@ -87,6 +153,8 @@ def test_torch_net_reports_the_loss_of_the_untrained_net(digits):
     assert np.isfinite(initial) and initial > 1.5  # chance level is ln 10 = 2.3; He init is a bit worse
     assert initial > 5 * estimator.history_[-1]["train_loss"]
     assert estimator.initial_loss(images, labels) == initial  # rebuilt from the same seed: deterministic
+    with pytest.raises(ValueError, match="labels not seen in fit"):
+        estimator.initial_loss(images[:3], np.array([0, 1, 11]))
 
 
 def test_svm_subsample_is_stratified_and_recorded(digits):

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from shootout.data import sample_gauss_2d
-from shootout.nets import LeNet, PTDeep, PTLogreg, count_params, fit_line
+from shootout.nets import Classifier, FlatAsImage, LeNet, PTDeep, PTLogreg, count_params, fit_line
 from shootout.scratch import logreg_train, one_hot
 from shootout.train import eval, train
 
@@ -155,5 +155,36 @@ def test_lenet_for_cifar_has_the_classic_parameter_count():
 
 
 def test_lenet_refuses_images_too_small():
-    with pytest.raises(ValueError, match="side >= 13"):
-        LeNet(1, 10, 8)
+    for side in (8, 13, 15):  # 13-15 leave a 0×0 map after the second pooling
+        with pytest.raises(ValueError, match="side >= 16"):
+            LeNet(1, 10, side)
+    assert LeNet(1, 10, LeNet.MIN_SIDE).logits(torch.zeros(2, 1, 16, 16)).shape == (2, 10)
+
+
+class _SeesInput(Classifier):
+    """A stand-in CNN that keeps the images it is given."""
+
+    def logits(self, X: torch.Tensor) -> torch.Tensor:
+        self.seen = X
+        return torch.zeros(len(X), 2)
+
+    def weight_tensors(self) -> list[torch.Tensor]:
+        return []
+
+
+def test_flat_features_of_a_square_image_are_read_back_as_that_image():
+    images = torch.arange(3 * 8 * 8, dtype=torch.float32).reshape(3, 1, 8, 8)
+    net = _SeesInput()
+    FlatAsImage(net, 64, 8).logits(images.reshape(3, 64))
+    assert torch.equal(net.seen, images)
+
+
+def test_flat_features_are_padded_to_a_square_and_centred_in_the_smallest_image_the_net_takes():
+    net = _SeesInput()
+    flat = FlatAsImage(net, 3, LeNet.MIN_SIDE)
+    flat.logits(torch.tensor([[1.0, 2.0, 3.0]]))
+    expected = torch.zeros(1, 1, 16, 16)
+    expected[0, 0, 7:9, 7:9] = torch.tensor([[1.0, 2.0], [3.0, 0.0]])  # a 2×2 image (one zero) in the middle
+    assert torch.equal(net.seen, expected)
+    with pytest.raises(ValueError, match="do not fit"):
+        FlatAsImage(net, 65, 8)

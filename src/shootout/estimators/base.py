@@ -1,13 +1,23 @@
 """What every contestant shares: the scikit-learn estimator contract, and the protocol experiments read.
 
-X is either uint8 images N×H×W×C or a float feature matrix N×D; y holds class labels of any kind,
-encoded to 0..C-1 in ``fit`` (``classes_`` maps back). Hyper-parameters are keyword arguments that
-``__init__`` only stores, so ``clone``, ``cross_val_score`` and pipelines work; learned state ends in ``_``.
+X is either uint8 images N×H×W×C or a feature matrix N×D; y holds class labels of any kind (strings,
+arbitrary integers), encoded to 0..C-1 in ``fit`` (``classes_`` maps back). Hyper-parameters are keyword
+arguments that ``__init__`` only stores, so ``clone``, ``cross_val_score`` and pipelines work; learned
+state ends in ``_``.
+
+Input is checked once, here, with scikit-learn's own validation (:func:`~sklearn.utils.validation.validate_data`,
+:func:`~sklearn.utils.multiclass.check_classification_targets`), so every contestant refuses what
+scikit-learn's estimators refuse, with their messages: sparse, complex, NaN/inf or empty X, 1-D X,
+continuous targets, predicting before ``fit`` or on a different number of features. uint8 input stays
+uint8 (60,000 MNIST images as float64 would take 8 times the memory; the models scale them per batch);
+float32 stays float32; any other numeric X (integers, bools, objects holding numbers) becomes float64.
+``n_features_in_`` is scikit-learn's ``X.shape[1]`` (H for images); ``input_shape_`` is the whole
+shape of one sample, which ``predict`` checks as well.
 
 The protocol. The experiment layer (runner, pictures, report) knows a contestant only through these,
 so a new kind of contestant needs no change there:
 
-- ``fit(X, y, *, checkpoint=None, resume=False, log=None, progress=None)``: the run's context. A
+- ``fit(X, y, *, checkpoint=None, resume=False, log=None, progress=False)``: the run's context. A
   contestant that trains in epochs may save progress at ``checkpoint`` and continue from it with
   ``resume``, report one line per epoch to ``log`` and show a progress bar; others ignore them.
 - ``predict_proba(X)``, ``classes_``; ``n_params_`` (learned numbers) and ``epochs_`` (passes over
@@ -28,7 +38,14 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+# What X may be: 2-D features or N-D images (but never 1-D); dtypes in this list are kept, any other
+# becomes the first (float64), so uint8 images are not copied and float32 features not widened.
+INPUT_CHECKS: dict[str, Any] = dict(
+    accept_sparse=False, dtype=[np.float64, np.float32, np.uint8], ensure_2d=True, allow_nd=True
+)
 
 
 def as_matrix(X: Any, scale: float = 1.0) -> np.ndarray:
@@ -49,31 +66,69 @@ def plain(value: Any) -> Any:
 class Contestant(ClassifierMixin, BaseEstimator):
     """Base of every shootout estimator: label encoding, ``predict`` from ``predict_proba``, the protocol.
 
-    Subclasses implement ``_fit(X, y_encoded, **context)`` and ``_proba(X)``, and set ``n_params_``
-    and ``epochs_``; they override the protocol's methods where they have more to say.
+    Subclasses implement ``_fit(X, y_encoded, **context)`` and ``_proba(X)``, which receive validated
+    arrays (see the module docstring), and set ``n_params_`` and ``epochs_``; they override the
+    protocol's methods where they have more to say.
     """
 
     history_: list[dict[str, Any]]
 
-    def fit(self, X: Any, y: Any, **context: Any) -> Contestant:
-        """Learn from X and labels y; ``context`` (checkpoint, resume, log, progress) as the protocol says."""
-        y = np.asarray(y)
-        if len(X) != len(y):
-            raise ValueError(f"{len(X)} samples but {len(y)} labels")
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        checkpoint: Any = None,
+        resume: bool = False,
+        log: Any = None,
+        progress: bool | None = False,
+    ) -> Contestant:
+        """Learn from X and labels y; the keyword arguments are the run's context, as the protocol says.
+
+        They are spelled out (no ``**kwargs``) so that an argument a contestant does not take, such as
+        ``sample_weight``, fails loudly instead of being silently ignored.
+        """
+        X, y = validate_data(self, X, y, **INPUT_CHECKS)
+        if X.ndim not in (2, 4):
+            raise ValueError(f"X must be images N×H×W×C or features N×D, got shape {X.shape}")
+        check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
-            raise ValueError("need at least two classes to train a classifier")
+            raise ValueError(f"need at least two classes to train a classifier; got 1 class ({self.classes_[0]!r})")
+        self.input_shape_ = X.shape[1:]
         self.history_ = []
-        self._fit(X, encoded.astype(np.int64), **context)
+        self._fit(X, encoded.astype(np.int64), checkpoint=checkpoint, resume=resume, log=log, progress=progress)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities N × C, columns in the order of ``classes_``."""
-        check_is_fitted(self, "classes_")
-        return self._proba(X)
+        return self._proba(self._validate_input(X))
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        """The most probable class of each sample, as one of ``classes_``."""
+        proba = self.predict_proba(X)  # first: it raises NotFittedError where ``classes_`` is missing
+        return self.classes_[proba.argmax(axis=1)]
+
+    def _validate_input(self, X: Any) -> np.ndarray:
+        """X checked against the fitted estimator: scikit-learn's checks, then the whole sample shape."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, **INPUT_CHECKS)
+        if X.shape[1:] != self.input_shape_:
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} was fitted on "
+                f"samples of shape {self.input_shape_}"
+            )
+        return X
+
+    def _encode(self, y: Any) -> np.ndarray:
+        """Labels -> their indices in ``classes_`` (int64); a label not seen in ``fit`` is refused."""
+        y = column_or_1d(y, warn=True)
+        encoded = np.searchsorted(self.classes_, y)
+        known = encoded < len(self.classes_)
+        known[known] = self.classes_[encoded[known]] == y[known]
+        if not known.all():
+            raise ValueError(f"y holds labels not seen in fit: {np.unique(y[~known])[:5].tolist()}")
+        return encoded.astype(np.int64)
 
     def warm_up(self) -> None:
         """Pay this kind of contestant's one-time library costs now, so no timed fit is charged them."""
@@ -99,8 +154,10 @@ class Contestant(ClassifierMixin, BaseEstimator):
         """Cross-entropy of the untrained model on (X, y), where that means something (None here)."""
         return None
 
-    def _fit(self, X: Any, y: np.ndarray, **context: Any) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray, **context: Any) -> None:
+        """Learn from validated X and labels encoded 0..C-1; ``context`` as :meth:`fit` takes it."""
         raise NotImplementedError
 
-    def _proba(self, X: Any) -> np.ndarray:
+    def _proba(self, X: np.ndarray) -> np.ndarray:
+        """Probabilities N × C for validated X of the fitted sample shape."""
         raise NotImplementedError

@@ -43,9 +43,8 @@ class SoftmaxRegression(_LinearContestant):
         self.batch_size, self.lr, self.epochs, self.seed = batch_size, lr, epochs, seed
         self.scale, self.init_scale = scale, init_scale
 
-    def _fit(self, X: Any, y: np.ndarray, **_: Any) -> None:
-        X = np.asarray(X)
-        if X.ndim == 2 and X.dtype != np.float32:
+    def _fit(self, X: np.ndarray, y: np.ndarray, **_: Any) -> None:
+        if X.ndim == 2 and X.dtype != np.float32:  # features as float32 once; uint8 images are cast per batch
             X = X.astype(np.float32)
         result = softmax_regression_train(
             X,
@@ -61,8 +60,8 @@ class SoftmaxRegression(_LinearContestant):
         self.W_, self.b_, self.history_ = result.W, result.b, result.history
         self.n_params_, self.epochs_ = self.W_.size + self.b_.size, self.epochs
 
-    def _proba(self, X: Any) -> np.ndarray:
-        return softmax_regression_classify(np.asarray(X), self.W_, self.b_, self.scale)
+    def _proba(self, X: np.ndarray) -> np.ndarray:
+        return softmax_regression_classify(X, self.W_, self.b_, self.scale)
 
 
 class ScratchLogreg(_LinearContestant):
@@ -78,7 +77,7 @@ class ScratchLogreg(_LinearContestant):
             scale,
         )
 
-    def _fit(self, X: Any, y: np.ndarray, **_: Any) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray, **_: Any) -> None:
         self.W_, self.b_ = logreg_train(
             as_matrix(X, self.scale),
             y,
@@ -89,7 +88,7 @@ class ScratchLogreg(_LinearContestant):
         )
         self.n_params_, self.epochs_ = self.W_.size + self.b_.size, int(self.param_niter)
 
-    def _proba(self, X: Any) -> np.ndarray:
+    def _proba(self, X: np.ndarray) -> np.ndarray:
         return logreg_classify(as_matrix(X, self.scale), self.W_, self.b_)
 
 
@@ -108,7 +107,7 @@ class Fcann2(Contestant):
         self.hidden, self.param_niter, self.param_delta = hidden, param_niter, param_delta
         self.param_lambda, self.seed, self.scale = param_lambda, seed, scale
 
-    def _fit(self, X: Any, y: np.ndarray, **_: Any) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray, **_: Any) -> None:
         self.params_ = fcann2_train(
             as_matrix(X, self.scale),
             y,
@@ -123,5 +122,5 @@ class Fcann2(Contestant):
         self.n_params_ = p.W1.size + p.b1.size + p.W2.size + p.b2.size
         self.epochs_ = int(self.param_niter)
 
-    def _proba(self, X: Any) -> np.ndarray:
+    def _proba(self, X: np.ndarray) -> np.ndarray:
         return fcann2_classify(as_matrix(X, self.scale), self.params_)

@@ -11,7 +11,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from shootout.estimators.base import Contestant
-from shootout.nets import LeNet, PTDeep, PTLogreg, SmallCNN
+from shootout.nets import FlatAsImage, LeNet, PTDeep, PTLogreg, SmallCNN, square_side
 from shootout.train import Recipe, evaluate, fit, predict_proba
 from shootout.train.trainer import warm_up_torch
 
@@ -26,6 +26,12 @@ class TorchNet(Contestant):
     batchnorm : batch norm after hidden layers (deep); init : he | zeros (deep); width : feature maps of
     the first convolution (smallcnn).
     The network is built in ``fit`` from the data's shape, under ``torch.manual_seed(recipe.seed)``.
+
+    X is uint8 images N×H×W×C (kept uint8, normalized per batch) or features N×D (as float32). The
+    convolutional nets read a row of features as a one-channel square image (:class:`shootout.nets.FlatAsImage`:
+    N×784 -> 28×28; other D zero-padded; too small ones centred in the smallest image the net takes).
+    Features always travel in the ``flat`` layout whatever ``recipe.layout`` says: there is no image to
+    lay out until the net makes one.
     """
 
     def __init__(
@@ -55,6 +61,11 @@ class TorchNet(Contestant):
             return PTLogreg(D, num_classes)
         if self.arch == "deep":
             return PTDeep([D, *self.hidden, num_classes], ACTIVATIONS[self.activation], self.batchnorm, self.init)
+        if len(shape) == 1:
+            cnn = LeNet if self.arch == "lenet" else SmallCNN
+            side = max(square_side(D), cnn.MIN_SIDE)
+            image_net = self.build((side, side, 1), num_classes)
+            return FlatAsImage(image_net, D, side)
         if len(shape) != 3 or shape[0] != shape[1]:
             raise ValueError(f"{self.arch} needs square images H×W×C, got samples of shape {shape}")
         side, channels = shape[0], shape[2]
@@ -73,21 +84,27 @@ class TorchNet(Contestant):
 
     def _fit(
         self,
-        X: Any,
+        X: np.ndarray,
         y: np.ndarray,
         checkpoint: Any = None,
         resume: bool = False,
         log: Any = None,
         progress: bool | None = False,
     ) -> None:
-        recipe = self._recipe()
+        recipe = self._recipe_for(X)
         torch.manual_seed(recipe.seed)
-        X = np.asarray(X)
         self.model_ = self.build(X.shape[1:], len(self.classes_))
-        result = fit(self.model_, X, y, recipe, checkpoint=checkpoint, resume=resume, log=log, progress=progress)
+        result = fit(
+            self.model_, _as_input(X), y, recipe, checkpoint=checkpoint, resume=resume, log=log, progress=progress
+        )
         self.result_, self.history_ = result, result.history
         self.n_params_ = sum(p.numel() for p in self.model_.parameters())
         self.epochs_ = len(result.history)
+
+    def _recipe_for(self, X: np.ndarray) -> Recipe:
+        """The recipe, with the ``flat`` layout for features (only images have another layout)."""
+        recipe = self._recipe()
+        return recipe if X.ndim > 2 or recipe.layout == "flat" else recipe.with_(layout="flat")
 
     @property
     def coef_(self) -> np.ndarray:
@@ -107,22 +124,22 @@ class TorchNet(Contestant):
         }
 
     def initial_loss(self, X: Any, y: Any) -> float:
-        """Cross-entropy of a freshly built (untrained) network of this recipe on (X, y) — about ln C."""
-        recipe = self._recipe()
-        torch.manual_seed(recipe.seed)
-        X = np.asarray(X)
-        classes, encoded = np.unique(np.asarray(y), return_inverse=True)
-        model = self.build(X.shape[1:], len(classes))
-        preprocess = self.result_.preprocess if hasattr(self, "result_") else None
-        if preprocess is None:
-            raise ValueError("initial_loss needs a fitted estimator (for its normalization)")
-        return evaluate(model, X if X.dtype == np.uint8 else X.astype(np.float32), encoded, preprocess)["loss"]
+        """Cross-entropy of a freshly built (untrained) network of this recipe on (X, y) — about ln C.
 
-    def _proba(self, X: Any) -> np.ndarray:
-        X = np.asarray(X)
-        return predict_proba(
-            self.model_,
-            X if X.dtype == np.uint8 else X.astype(np.float32),
-            self.result_.preprocess,
-            self._recipe().eval_batch_size,
-        )
+        Needs the fitted estimator: its classes and its normalization of the input.
+        """
+        X = self._validate_input(X)
+        encoded = self._encode(y)
+        if len(encoded) != len(X):
+            raise ValueError(f"{len(X)} samples but {len(encoded)} labels")
+        torch.manual_seed(self._recipe().seed)
+        model = self.build(X.shape[1:], len(self.classes_))
+        return evaluate(model, _as_input(X), encoded, self.result_.preprocess)["loss"]
+
+    def _proba(self, X: np.ndarray) -> np.ndarray:
+        return predict_proba(self.model_, _as_input(X), self.result_.preprocess, self._recipe().eval_batch_size)
+
+
+def _as_input(X: np.ndarray) -> np.ndarray:
+    """What the trainer takes: uint8 images as they are, anything else as float32 (the nets' precision)."""
+    return X if X.ndim > 2 and X.dtype == np.uint8 else X.astype(np.float32, copy=False)

@@ -2,6 +2,7 @@
 
 from shootout.nets.classifier import Classifier, count_params
 from shootout.nets.deep import PTDeep
+from shootout.nets.flat_image import FlatAsImage, square_side
 from shootout.nets.lenet import LeNet
 from shootout.nets.linreg import LineFit, fit_line, line_grads_by_hand
 from shootout.nets.logreg import PTLogreg
@@ -9,6 +10,7 @@ from shootout.nets.smallcnn import SmallCNN
 
 __all__ = [
     "Classifier",
+    "FlatAsImage",
     "LeNet",
     "LineFit",
     "PTDeep",
@@ -17,4 +19,5 @@ __all__ = [
     "count_params",
     "fit_line",
     "line_grads_by_hand",
+    "square_side",
 ]

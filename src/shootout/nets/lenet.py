@@ -16,11 +16,13 @@ from shootout.nets.classifier import Classifier
 class LeNet(Classifier):
     """LeNet-5 shaped CNN on N×C×H×W input."""
 
+    MIN_SIDE = 16  # two 5×5 convolutions, each followed by a 2×2 pooling, leave one pixel of a 16×16 image
+
     def __init__(self, in_channels: int = 3, num_classes: int = 10, image_size: int = 32) -> None:
         super().__init__()
         side = ((image_size - 4) // 2 - 4) // 2
         if side < 1:
-            raise ValueError(f"LeNet needs images of side >= 13, got {image_size}")
+            raise ValueError(f"LeNet needs images of side >= {self.MIN_SIDE}, got {image_size}")
         self.in_channels, self.num_classes, self.image_size = in_channels, num_classes, image_size
         self.conv1 = nn.Conv2d(in_channels, 6, 5)
         self.conv2 = nn.Conv2d(6, 16, 5)

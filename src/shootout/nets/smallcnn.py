@@ -15,9 +15,11 @@ from shootout.nets.classifier import Classifier
 class SmallCNN(Classifier):
     """Two same-padded 3×3 convolutions and one pooling step for N×C×S×S input, S even."""
 
+    MIN_SIDE = 2  # the one 2×2 pooling step
+
     def __init__(self, in_channels: int = 1, num_classes: int = 10, image_size: int = 8, width: int = 16) -> None:
         super().__init__()
-        if image_size < 2 or width < 1:
+        if image_size < self.MIN_SIDE or width < 1:
             raise ValueError(f"SmallCNN needs image_size >= 2 and width >= 1, got {image_size}, {width}")
         self.in_channels, self.num_classes, self.image_size, self.width = in_channels, num_classes, image_size, width
         self.conv1 = nn.Conv2d(in_channels, width, 3, padding=1)

@@ -48,10 +48,10 @@ class SVM(Contestant):
             seed,
         )
 
-    def _fit(self, X: Any, y: np.ndarray, **_: Any) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray, **_: Any) -> None:
         keep = stratified_subsample(y, self.max_train, self.seed) if self.max_train else np.arange(len(y))
         self.svm_ = KSVMWrap(
-            as_matrix(np.asarray(X)[keep], self.scale),
+            as_matrix(X[keep], self.scale),
             y[keep],
             param_svm_c=self.C,
             param_svm_gamma=self.gamma,
@@ -68,7 +68,7 @@ class SVM(Contestant):
         """How many training samples the SVM saw, and how many became support vectors."""
         return {"train_samples": self.train_samples_, "support_vectors": len(self.support_)}
 
-    def _proba(self, X: Any) -> np.ndarray:
+    def _proba(self, X: np.ndarray) -> np.ndarray:
         return scores_to_proba(self.svm_.get_scores(as_matrix(X, self.scale)))
 
 
@@ -79,7 +79,7 @@ class NystroemSVM(Contestant):
     values against them, whitened by the landmarks' kernel matrix (scikit-learn's Nystroem, factored
     by ``eigh``: :class:`shootout.svm.nystroem.EighNystroem`), and a one-vs-rest least-squares classifier
     (``RidgeClassifier``) is fitted on those features in closed form. gamma : ``"scale"`` =
-    1 / (D · Var X) as in SVC, or a number.
+    1 / (D · Var X) as in SVC (1 for constant X), or a number.
     """
 
     def __init__(
@@ -92,11 +92,15 @@ class NystroemSVM(Contestant):
     ) -> None:
         self.n_components, self.gamma, self.alpha, self.scale, self.seed = n_components, gamma, alpha, scale, seed
 
-    def _fit(self, X: Any, y: np.ndarray, **_: Any) -> None:
+    def _fit(self, X: np.ndarray, y: np.ndarray, **_: Any) -> None:
         from sklearn.linear_model import RidgeClassifier
 
         X = as_matrix(X, self.scale).astype(np.float32)
-        gamma = 1.0 / (X.shape[1] * float(X.var())) if self.gamma == "scale" else float(self.gamma)
+        if self.gamma == "scale":  # as SVC: 1 / (D · Var X), and 1 for constant X (no width to scale by)
+            variance = float(X.var())
+            gamma = 1.0 / (X.shape[1] * variance) if variance > 0 else 1.0
+        else:
+            gamma = float(self.gamma)
         components = min(self.n_components, len(X))
         self.features_ = EighNystroem(kernel="rbf", gamma=gamma, n_components=components, random_state=self.seed)
         Z = self.features_.fit_transform(X)
@@ -114,6 +118,6 @@ class NystroemSVM(Contestant):
         """How many training samples it saw, and the kernel width it used."""
         return {"train_samples": self.train_samples_, "gamma": self.gamma_}
 
-    def _proba(self, X: Any) -> np.ndarray:
+    def _proba(self, X: np.ndarray) -> np.ndarray:
         features = self.features_.transform(as_matrix(X, self.scale).astype(np.float32))
         return scores_to_proba(self.linear_.decision_function(features))
