@@ -16,7 +16,7 @@ import numpy as np
 from shootout.data.errors import DatasetError
 from shootout.data.loaders import load
 from shootout.data.registry import get_spec
-from shootout.data.synthetic import random_mixture_2d
+from shootout.data.synthetic import Mixture2D, random_mixture_2d
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,32 @@ class Splits:
 
 
 def gmm_splits(K: int, C: int, N: int, test_N: int, seed: int = 0) -> Splits:
-    """One random mixture of ``K`` Gaussians over ``C`` classes: N points per component to train, test_N to test."""
+    """One random mixture of ``K`` Gaussians over ``C`` classes: N points per component to train, test_N to test.
+
+    A mixture whose components all drew one class has nothing to classify; its classes are drawn again
+    (the components stay), so every seed gives a usable dataset.
+    """
     rng = np.random.default_rng(seed)
     mixture = random_mixture_2d(K, C, rng)
+    while C > 1 and K > 1 and len(np.unique(mixture.classes)) < 2:
+        mixture = replace(mixture, classes=rng.integers(0, C, size=K).astype(np.int64))
+    return _sampled(mixture, N, test_N, rng, C)
+
+
+def gauss_splits(C: int, N: int, test_N: int, seed: int = 0) -> Splits:
+    """``C`` random Gaussians, class i from Gaussian i (the lab's ``sample_gauss_2d``): N and test_N points each."""
+    rng = np.random.default_rng(seed)
+    return _sampled(random_mixture_2d(C, None, rng), N, test_N, rng, C)
+
+
+def _sampled(mixture: Mixture2D, N: int, test_N: int, rng: np.random.Generator, C: int) -> Splits:
     train_x, train_y = mixture.sample(N, rng)
     test_x, test_y = mixture.sample(test_N, rng)
     return Splits(train_x, train_y, test_x, test_y, tuple(str(c) for c in range(C)))
 
 
-SYNTHETIC: dict[str, Callable[..., Splits]] = {"gmm": gmm_splits}  # drawn from a seed, not loaded
+# Drawn from a seed, not loaded: each takes its sizes as data options and the seed.
+SYNTHETIC: dict[str, Callable[..., Splits]] = {"gmm": gmm_splits, "gauss": gauss_splits}
 
 
 def load_splits(

@@ -5,11 +5,12 @@ from shootout.experiments.options import OptionsError, RunOptions
 from shootout.experiments.report import rebuild_report, write_report
 from shootout.experiments.resume import resume_experiment
 from shootout.experiments.runner import run_experiment
-from shootout.experiments.spec import Entry, Experiment
+from shootout.experiments.spec import Demonstration, Entry, Experiment
 from shootout.experiments.terminal import results_table
 
 __all__ = [
     "EXPERIMENTS",
+    "Demonstration",
     "Entry",
     "Experiment",
     "OptionsError",

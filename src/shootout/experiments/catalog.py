@@ -1,4 +1,6 @@
-"""Every experiment, written as data. Adding one is adding an ``Experiment(...)`` here.
+"""Every experiment, written as data: the seeds' headline results here, their lessons in ``lessons.py``.
+
+Adding one is adding an ``Experiment(...)`` (or a ``Demonstration``) and naming it in ``EXPERIMENTS``.
 
 Recipes marked "seed" follow their tutorial (batch size, optimizer, learning rate, epochs, init); those
 marked "tuned" are chosen for time-to-accuracy on this machine, among candidates scored on a validation
@@ -10,7 +12,7 @@ from __future__ import annotations
 import difflib
 
 from shootout.estimators import Fcann2, ScratchLogreg, SoftmaxRegression, TorchNet
-from shootout.experiments.demos import show_filters, show_linreg
+from shootout.experiments.lessons import LESSONS
 from shootout.experiments.spec import Demonstration, Entry, Experiment
 from shootout.svm import SVM, NystroemSVM
 from shootout.train import Recipe
@@ -256,29 +258,6 @@ MNIST_SHOOTOUT = Experiment(
     "all 60,000 (over half an hour exact) with --svm-samples 0.",
 )
 
-FILTERS = Demonstration(
-    name="filters",
-    dataset="cifar-10",
-    title="digital image processing: 3×3 filters on CIFAR-10 and MNIST images (seed 002)",
-    show=show_filters,
-    claim="the identity filter returns the image; edge, Laplacian and blur filters extract or smooth its structure",
-    notes="Each output pixel is the sum of the kernel times the pixel's 3×3 neighbourhood, zero-padded, channel by "
-    "channel (cv2.filter2D(image, -1, k) with a zero border). That is a cross-correlation: a convolution in the "
-    "mathematical sense flips the kernel first. Deep-learning libraries compute the cross-correlation and call it "
-    "convolution; since the kernels are learned, the flip does not matter. --data-dir and --no-verify apply to "
-    "the CIFAR-10 files; MNIST comes from the cache.",
-)
-
-LINREG = Demonstration(
-    name="linreg",
-    dataset="generated",
-    title="pt_linreg: a line fitted by gradient descent, gradients by hand next to autograd's (lab 3)",
-    show=show_linreg,
-    claim="the hand-derived gradients of the squared error equal autograd's",
-    notes="The loss is the mean squared error (the lab sums it; the mean keeps one learning rate good for any "
-    "number of points). --epochs sets the number of steps, --lr the learning rate, --seed the noisy points.",
-)
-
 EXPERIMENTS: dict[str, Experiment | Demonstration] = {
     e.name: e
     for e in (
@@ -291,8 +270,7 @@ EXPERIMENTS: dict[str, Experiment | Demonstration] = {
         MNIST_LENET,
         CIFAR_LENET,
         MNIST_SHOOTOUT,
-        FILTERS,
-        LINREG,
+        *LESSONS,
     )
 }
 

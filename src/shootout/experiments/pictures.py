@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from shootout.data import Splits
 from shootout.estimators import Contestant
-from shootout.plots import confusion_matrix_plot, graph_data, graph_surface, image_grid, weight_images
-from shootout.plots.files import finish
+from shootout.experiments.surfaces import Surface, surface_picture
+from shootout.plots import confusion_matrix_plot, image_grid, weight_images
 
 GRID = 24  # test images shown with their predictions
 WORST = 16  # largest-loss test images shown
@@ -24,8 +23,13 @@ def draw_contestant(
     proba: np.ndarray,
     confusion: np.ndarray,
     path_for: Callable[[str], Path],
+    surfaces_path: Callable[[str], Path],
 ) -> list[tuple[str, Path]]:
-    """Draw every picture that fits this contestant; returns (caption, path) pairs."""
+    """Draw every picture that fits this contestant; returns (caption, path) pairs.
+
+    path_for : a picture's file name -> its path; surfaces_path : a contestant's name -> where its 2-D
+    decision surface is kept for the experiment's grid.
+    """
     pictures: list[tuple[str, Path]] = []
     predicted = proba.argmax(axis=1)
     classes = data.class_names
@@ -78,29 +82,12 @@ def draw_contestant(
                 )
             )
     elif data.train_x.shape[1] == 2:
+        surface = Surface.of(estimator, data.train_x, data.train_y)
+        surface.save(surfaces_path(name))
         pictures.append(
             (
                 f"{name}: decision surface on the training data",
-                decision_surface(estimator, data, path_for(f"{name}-surface.png"), name),
+                surface_picture(surface, path_for(f"{name}-surface.png"), name),
             )
         )
     return pictures
-
-
-def decision_surface(estimator: Contestant, data: Splits, path: Path, title: str) -> Path:
-    """P(class 1 | x) over the data's bounding box, the training points drawn over it; SVM support large."""
-    X, Y_ = data.train_x, data.train_y
-    margin = 0.5
-    rect = (X.min(axis=0) - margin, X.max(axis=0) + margin)
-    fig, ax = plt.subplots(figsize=(5, 4.5))
-    function = (
-        (lambda P: estimator.predict_proba(P)[:, 1])
-        if len(data.class_names) == 2
-        else (lambda P: estimator.predict_proba(P).argmax(axis=1))
-    )
-    graph_surface(function, rect, offset=0.5, ax=ax)
-    special = getattr(estimator, "support_", ())  # the samples the model rests on, where it has such
-    predicted = estimator.classes_[estimator.predict_proba(X).argmax(axis=1)]
-    graph_data(X, Y_, predicted, special=special, ax=ax)
-    ax.set_title(title)
-    return finish(fig, path, tight=False)

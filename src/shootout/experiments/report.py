@@ -44,7 +44,18 @@ def _image(folder: Path, relative: str, caption: str) -> str:
 
 
 def _results_table(results: list[dict[str, Any]]) -> str:
-    head = ("model", "test accuracy", "target", "met", "train accuracy", "train seconds", "epochs", "params", "note")
+    head = (
+        "model",
+        "test accuracy",
+        "target",
+        "met",
+        "train accuracy",
+        "average precision",
+        "train seconds",
+        "epochs",
+        "params",
+        "note",
+    )
     rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
     for r in results:
         met = (
@@ -58,6 +69,7 @@ def _results_table(results: list[dict[str, Any]]) -> str:
             _num(r["target"], 3),
             met,
             _num(r.get("train_accuracy")),
+            _num(r.get("average_precision")),
             _num(r["train_seconds"], 2),
             _e(r["epochs"]),
             f"{r['params']:,}",
@@ -90,8 +102,15 @@ def _extras(r: dict[str, Any]) -> str:
         facts.append(
             f"best validation epoch: {r['best_epoch']}" + (" (stopped early)" if r.get("stopped_early") else "")
         )
+    if r.get("weight_norm") is not None:
+        facts.append(f"weight norm ||W||: {r['weight_norm']:.4g}")
     if r.get("average_precision") is not None:
         facts.append(f"average precision (macro, one-vs-rest): {r['average_precision']:.4f}")
+    if r.get("per_class"):
+        facts.append(
+            "precision / recall per class: "
+            + "; ".join(f"{c['class']}: {c['precision']:.3f} / {c['recall']:.3f}" for c in r["per_class"])
+        )
     if r.get("top5_accuracy") is not None:
         facts.append(f"top-5 accuracy: {r['top5_accuracy']:.4f}")
     facts.append(f"test loss: {r['test_loss']:.4f}; prediction took {r['predict_seconds']:.2f}s")

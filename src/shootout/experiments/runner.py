@@ -27,6 +27,7 @@ from shootout.experiments.pictures import draw_contestant
 from shootout.experiments.report import write_report
 from shootout.experiments.rundir import RUN_RECORD, RunFolder, default_run_dir
 from shootout.experiments.spec import Demonstration, Entry, Experiment, Stage
+from shootout.experiments.surfaces import Surface, surface_grid
 from shootout.metrics import eval_perf_multi, macro_average_precision, top_k_accuracy
 from shootout.plots import learning_curves
 from shootout.train import resolve_device
@@ -90,12 +91,21 @@ def run_contestant(
         "history": list(estimator.history_),
         **estimator.fit_facts(),
     }
+    coef = getattr(estimator, "coef_", None)  # only where the model is linear in its inputs
+    if coef is not None:
+        result["weight_norm"] = float(np.linalg.norm(coef))  # ||W||, which L2 regularization shrinks
     subset = slice(0, min(len(data.train_x), INITIAL_LOSS_SAMPLES))
     initial_loss = estimator.initial_loss(data.train_x[subset], data.train_y[subset])
     if initial_loss is not None:
         result["initial_loss"] = initial_loss
     pictures = draw_contestant(
-        entry.name, estimator, data, proba, confusion, lambda filename: folder.path("pictures", filename)
+        entry.name,
+        estimator,
+        data,
+        proba,
+        confusion,
+        lambda filename: folder.path("pictures", filename),
+        lambda name: folder.path("surfaces", f"{name}.npz"),
     )
     result["pictures"] = [
         {"caption": caption, "file": str(path.relative_to(folder.work))} for caption, path in pictures
@@ -189,24 +199,37 @@ def _contestants_body(
     progress: bool | None,
 ) -> tuple[dict[str, Any], str]:
     """Train and evaluate every chosen contestant: the metrics they add, and history.csv's text."""
-    data = load_splits(
-        experiment.dataset,
-        options.data_dir,
-        options.verify,
-        options.data_seed,
-        options.channel_order,
-        **experiment.data_options,
-    )
-    available = len(data.train_y)
-    if options.train_samples is not None:
-        data = _subset(data, options.train_samples, options.data_seed)
+    loaded: dict[str, tuple[Splits, int]] = {}  # by the entry's data options: (splits, training samples available)
+
+    def splits_for(entry: Entry) -> tuple[Splits, int]:
+        key = json.dumps(entry.data or {}, sort_keys=True)
+        if key not in loaded:
+            data_options = {**experiment.data_options, **(entry.data or {})}
+            data = load_splits(
+                experiment.dataset,
+                options.data_dir,
+                options.verify,
+                options.data_seed,
+                options.channel_order,
+                **data_options,
+            )
+            available = len(data.train_y)
+            if options.train_samples is not None:
+                data = _subset(data, options.train_samples, options.data_seed)
+            loaded[key] = data, available
+        return loaded[key]
+
     for entry in entries:  # one-time library costs, charged to the run rather than to a first contestant
         entry.estimator.warm_up()
-    results = [_result_of(entry, data, folder, resuming, options, log, progress) for entry in entries]
+    results = []
+    for entry in entries:
+        result = _result_of(entry, splits_for(entry)[0], folder, resuming, options, log, progress)
+        results.append({**result, "data": entry.data_label()} if entry.data else result)
+    data, available = splits_for(entries[0]) if entries else (None, 0)
     body = {
         "results": results,
-        "pictures": _experiment_pictures(experiment, results, folder),
-        "train_samples": len(data.train_y),  # what the contestants were given (before any validation split)
+        "pictures": _experiment_pictures(experiment, entries, results, folder),
+        "train_samples": len(data.train_y) if data else 0,  # what the first contestant was given
         "train_samples_available": available,
     }
     return body, history_csv(results)
@@ -297,11 +320,21 @@ def _result_of(
 
 
 def _experiment_pictures(
-    experiment: Experiment, results: list[dict[str, Any]], folder: RunFolder
+    experiment: Experiment, entries: list[Entry], results: list[dict[str, Any]], folder: RunFolder
 ) -> list[dict[str, str]]:
-    """Pictures comparing the contestants: the learning curves of all that have a history."""
+    """Pictures comparing the contestants: the learning curves of all that have a history; the surface grid."""
+    pictures = []
     histories = {r["model"]: r["history"] for r in results if r["history"]}
-    if not histories:
-        return []
-    learning_curves(histories, folder.path("pictures", "learning-curves.png"), experiment.title)
-    return [{"caption": "learning curves", "file": "pictures/learning-curves.png"}]
+    if histories:
+        learning_curves(histories, folder.path("pictures", "learning-curves.png"), experiment.title)
+        pictures.append({"caption": "learning curves", "file": "pictures/learning-curves.png"})
+    if experiment.surface_grid:
+        cells = {
+            (entry.row or entry.name, entry.data_label()): Surface.load(folder.work / "surfaces" / f"{entry.name}.npz")
+            for entry in entries
+            if (folder.work / "surfaces" / f"{entry.name}.npz").is_file()
+        }
+        if cells:
+            surface_grid(cells, folder.path("pictures", "surfaces.png"), experiment.title)
+            pictures.append({"caption": "decision surfaces side by side", "file": "pictures/surfaces.png"})
+    return pictures

@@ -26,6 +26,12 @@ class Entry:
     estimator: Contestant
     target: float | None = None  # the test accuracy the release must reach
     note: str = ""  # e.g. "seed 000 recipe" or "tuned"
+    data: dict[str, Any] | None = None  # this contestant's own data options (another mixture), else the experiment's
+    row: str = ""  # its row in the experiment's surface grid (default: its name); columns are the data
+
+    def data_label(self) -> str:
+        """The entry's own data options as text (a grid column's heading); empty without them."""
+        return ", ".join(f"{key}={value}" for key, value in (self.data or {}).items())
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class Experiment:
     claim: str = ""
     notes: str = ""
     data_options: dict[str, Any] = field(default_factory=dict)
+    surface_grid: bool = False  # draw every contestant's 2-D decision surface in one grid picture
 
     def entry(self, name: str) -> Entry:
         for entry in self.contestants:

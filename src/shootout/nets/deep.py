@@ -16,14 +16,32 @@ from torch import nn
 
 from shootout.nets.classifier import Classifier, out_major
 
-INITS = ("he", "zeros")
+# Weight initializations (biases always start at zero), as seed 001 compares them. The standard deviation
+# of each weight, for a layer of fan_in inputs and fan_out outputs:
+INIT_STD = {
+    "he": lambda fan_in, fan_out: (2.0 / fan_in) ** 0.5,  # keeps the variance of ReLU activations
+    "xavier": lambda fan_in, fan_out: (2.0 / (fan_in + fan_out)) ** 0.5,  # Glorot: forward and backward
+    "normal": lambda fan_in, fan_out: 0.01,  # N(0, 0.01²), the tutorials' default
+    "zeros": lambda fan_in, fan_out: 0.0,  # every unit alike: hidden units stay identical (symmetry)
+}
+INITS = tuple(INIT_STD)
+
+
+def initial_weight(fan_in: int, fan_out: int, init: str, generator: torch.Generator | None = None) -> torch.Tensor:
+    """A fan_in × fan_out weight matrix drawn from N(0, std²) with the std of ``init`` (zeros: all 0)."""
+    std = INIT_STD[init](fan_in, fan_out)
+    if std == 0.0:
+        return torch.zeros(fan_in, fan_out)
+    return torch.randn(fan_in, fan_out, generator=generator) * std
 
 
 class PTDeep(Classifier):
     """Fully connected net for ``config`` = [D, hidden..., C] with ``activation`` between layers.
 
-    init : ``"he"`` — N(0, 2/fan_in) weights, zero biases (default); ``"zeros"`` — everything zero
-    (sensible only without hidden layers, i.e. for logistic regression as in seed 000).
+    init : ``"he"`` — N(0, 2/fan_in) weights (default); ``"xavier"`` — N(0, 2/(fan_in+fan_out));
+    ``"normal"`` — N(0, 0.01²); ``"zeros"`` — all zero, sensible only without hidden layers (logistic
+    regression as in seed 000): with hidden layers every unit of a layer gets the same gradient and
+    they never differ. Biases start at zero.
     """
 
     def __init__(
@@ -44,12 +62,7 @@ class PTDeep(Classifier):
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
         pairs = list(itertools.pairwise(config))
         self.weights = nn.ParameterList(  # in × out each, stored out-major: the fast GEMM for narrow layers
-            nn.Parameter(
-                out_major(
-                    torch.zeros(i, o) if init == "zeros" else torch.randn(i, o, generator=generator) * (2.0 / i) ** 0.5
-                )
-            )
-            for i, o in pairs
+            nn.Parameter(out_major(initial_weight(i, o, init, generator))) for i, o in pairs
         )
         self.biases = nn.ParameterList(nn.Parameter(torch.zeros(o)) for _, o in pairs)
         self.norms = nn.ModuleList(nn.BatchNorm1d(o) for _, o in pairs[:-1]) if batchnorm else None
