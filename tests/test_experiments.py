@@ -255,3 +255,33 @@ def test_digits_reaches_mission_numbers_through_the_cli(tmp_path, capsys):
     assert min(accuracy.values()) >= 0.95
     assert accuracy["small-cnn"] >= 0.98 and accuracy["rbf-svm"] >= 0.98
     assert np.all([r["met"] for r in metrics["results"]])
+
+
+def test_a_seed_recipe_records_test_accuracy_per_epoch_without_it_changing_anything(tmp_path):
+    watched = Experiment(
+        "watched",
+        "digits",
+        "x",
+        (
+            Entry("net", TorchNet("logreg", recipe=Recipe(lr=0.05, epochs=3, device="cpu")), watch_test=True),
+            Entry("numpy", SoftmaxRegression(epochs=3, scale=16.0), watch_test=True),
+        ),
+    )
+    plain = Experiment("plain", "digits", "x", tuple(Entry(e.name, e.estimator) for e in watched.contestants))
+    with_test = json.loads((run_experiment(watched, out=tmp_path / "a", log=None) / "metrics.json").read_text())
+    without = json.loads((run_experiment(plain, out=tmp_path / "b", log=None) / "metrics.json").read_text())
+    for a, b in zip(with_test["results"], without["results"], strict=True):
+        assert [row["test_accuracy"] for row in a["history"]][-1] == pytest.approx(a["test_accuracy"])
+        assert "test_accuracy" not in b["history"][0]
+        assert [row["train_loss"] for row in a["history"]] == [row["train_loss"] for row in b["history"]]
+        assert a["test_accuracy"] == b["test_accuracy"]
+    assert "test_accuracy" in (tmp_path / "a" / "history.csv").read_text().splitlines()[0]
+
+
+def test_the_untrained_model_reports_its_loss_and_accuracy(tmp_path):
+    metrics = json.loads((run_experiment(TINY, out=tmp_path / "run", log=None) / "metrics.json").read_text())
+    softmax, logreg, svm = metrics["results"]
+    for result in (softmax, logreg):
+        assert result["initial_loss"] == pytest.approx(np.log(10), rel=0.2)
+        assert 0.0 <= result["initial_accuracy"] <= 0.3  # about 1/10 before any training
+    assert "initial_loss" not in svm  # a closed-form fit has no untrained state

@@ -29,7 +29,8 @@ so a new kind of contestant needs no change there:
 - :meth:`warm_up`: pay one-time library costs before any fit is timed;
 - :meth:`with_overrides`: a fresh copy with a run's command-line overrides applied where they mean
   something for this contestant; :meth:`describe`: the hyper-parameters as plain data;
-  :meth:`fit_facts`: what the report lists about the fit; :meth:`initial_loss`: the loss before training.
+  :meth:`fit_facts`: what the report lists about the fit; :meth:`initial_scores`: the loss and accuracy
+  before training.
 """
 
 from __future__ import annotations
@@ -82,11 +83,14 @@ class Contestant(ClassifierMixin, BaseEstimator):
         resume: bool = False,
         log: Any = None,
         progress: bool | None = False,
+        watch: tuple[Any, Any] | None = None,
     ) -> Contestant:
         """Learn from X and labels y; the keyword arguments are the run's context, as the protocol says.
 
         They are spelled out (no ``**kwargs``) so that an argument a contestant does not take, such as
-        ``sample_weight``, fails loudly instead of being silently ignored.
+        ``sample_weight``, fails loudly instead of being silently ignored. ``watch``: a labelled set
+        (X, y) that a contestant training in epochs scores after each one, into ``history_`` only, as
+        the tutorials print test accuracy per epoch; nothing is ever chosen by it.
         """
         X, y = validate_data(self, X, y, **INPUT_CHECKS)
         if X.ndim not in (2, 4):
@@ -97,7 +101,10 @@ class Contestant(ClassifierMixin, BaseEstimator):
             raise ValueError(f"need at least two classes to train a classifier; got 1 class ({self.classes_[0]!r})")
         self.input_shape_ = X.shape[1:]
         self.history_ = []
-        self._fit(X, encoded.astype(np.int64), checkpoint=checkpoint, resume=resume, log=log, progress=progress)
+        context = dict(checkpoint=checkpoint, resume=resume, log=log, progress=progress)
+        if watch is not None:
+            context["watch"] = (self._validate_input(watch[0]), self._encode(watch[1]))
+        self._fit(X, encoded.astype(np.int64), **context)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -150,9 +157,14 @@ class Contestant(ClassifierMixin, BaseEstimator):
         """What the report lists about the last fit beyond accuracy and time (none by default)."""
         return {}
 
+    def initial_scores(self, X: Any, y: Any) -> dict[str, float]:
+        """``initial_loss`` and ``initial_accuracy`` of the untrained model on (X, y), where it has one
+        (a model that starts from weights; none for a closed-form fit, so none here)."""
+        return {}
+
     def initial_loss(self, X: Any, y: Any) -> float | None:
-        """Cross-entropy of the untrained model on (X, y), where that means something (None here)."""
-        return None
+        """Cross-entropy of the untrained model on (X, y), where that means something."""
+        return self.initial_scores(X, y).get("initial_loss")
 
     def _fit(self, X: np.ndarray, y: np.ndarray, **context: Any) -> None:
         """Learn from validated X and labels encoded 0..C-1; ``context`` as :meth:`fit` takes it."""

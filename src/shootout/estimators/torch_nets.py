@@ -90,12 +90,21 @@ class TorchNet(Contestant):
         resume: bool = False,
         log: Any = None,
         progress: bool | None = False,
+        watch: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         recipe = self._recipe_for(X)
         torch.manual_seed(recipe.seed)
         self.model_ = self.build(X.shape[1:], len(self.classes_))
         result = fit(
-            self.model_, _as_input(X), y, recipe, checkpoint=checkpoint, resume=resume, log=log, progress=progress
+            self.model_,
+            _as_input(X),
+            y,
+            recipe,
+            checkpoint=checkpoint,
+            resume=resume,
+            log=log,
+            progress=progress,
+            watch=None if watch is None else (_as_input(watch[0]), watch[1]),
         )
         self.result_, self.history_ = result, result.history
         self.n_params_ = sum(p.numel() for p in self.model_.parameters())
@@ -123,10 +132,9 @@ class TorchNet(Contestant):
             "device": self.result_.device,
         }
 
-    def initial_loss(self, X: Any, y: Any) -> float:
-        """Cross-entropy of a freshly built (untrained) network of this recipe on (X, y) — about ln C.
-
-        Needs the fitted estimator: its classes and its normalization of the input.
+    def initial_scores(self, X: Any, y: Any) -> dict[str, float]:
+        """Cross-entropy (about ln C) and accuracy (about 1/C) of a freshly built, untrained network of this
+        recipe on (X, y). Needs the fitted estimator: its classes and its normalization of the input.
         """
         X = self._validate_input(X)
         encoded = self._encode(y)
@@ -134,7 +142,8 @@ class TorchNet(Contestant):
             raise ValueError(f"{len(X)} samples but {len(encoded)} labels")
         torch.manual_seed(self._recipe().seed)
         model = self.build(X.shape[1:], len(self.classes_))
-        return evaluate(model, _as_input(X), encoded, self.result_.preprocess)["loss"]
+        scores = evaluate(model, _as_input(X), encoded, self.result_.preprocess)
+        return {"initial_loss": scores["loss"], "initial_accuracy": scores["accuracy"]}
 
     def _proba(self, X: np.ndarray) -> np.ndarray:
         return predict_proba(self.model_, _as_input(X), self.result_.preprocess, self._recipe().eval_batch_size)

@@ -107,6 +107,7 @@ MNIST_LINEAR = Experiment(
             TorchNet("logreg", recipe=SEED_000.with_(mean=MNIST_MEAN, std=MNIST_STD)),
             0.918,
             "seed 000: zero init, batch 64, SGD 0.01, 5 epochs",
+            watch_test=True,
         ),
         Entry(
             "linear-tuned",
@@ -124,7 +125,11 @@ FASHION_LINEAR = Experiment(
     name="fashion-linear",
     dataset="fashion-mnist",
     title="the seed 000 recipe on Fashion-MNIST",
-    contestants=(Entry("linear", TorchNet("logreg", recipe=SEED_000), 0.83, "seed 000 recipe, Fashion statistics"),),
+    contestants=(
+        Entry(
+            "linear", TorchNet("logreg", recipe=SEED_000), 0.83, "seed 000 recipe, Fashion statistics", watch_test=True
+        ),
+    ),
     claim="about 83 % (seed 001)",
 )
 
@@ -138,6 +143,7 @@ FASHION_SOFTMAX_SCRATCH = Experiment(
             SoftmaxRegression(batch_size=256, lr=0.1, epochs=5),
             0.82,
             "seed 004: batch 256, lr 0.1, 5 epochs",
+            watch_test=True,
         ),
     ),
     claim="about 83.8 %",
@@ -148,7 +154,13 @@ FASHION_MLP = Experiment(
     dataset="fashion-mnist",
     title="784-256-10 ReLU net on Fashion-MNIST: the seed recipe and a tuned one",
     contestants=(
-        Entry("mlp-seed", TorchNet("deep", hidden=(256,), recipe=SEED_001), 0.84, "seed 001: SGD 0.01, batch 64, 5 ep"),
+        Entry(
+            "mlp-seed",
+            TorchNet("deep", hidden=(256,), recipe=SEED_001),
+            0.84,
+            "seed 001: SGD 0.01, batch 64, 5 ep",
+            watch_test=True,
+        ),
         Entry(
             "mlp-tuned",
             TorchNet(
@@ -195,6 +207,7 @@ CIFAR_LENET = Experiment(
             TorchNet("lenet", recipe=SEED_002),
             0.60,
             "seed 002: SGD 0.01, batch 64, 50 epochs; best of a 1/5 validation split",
+            watch_test=True,
         ),
         Entry(
             "lenet-tuned",

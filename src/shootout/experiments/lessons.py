@@ -21,7 +21,13 @@ FASHION_INIT = Experiment(
     dataset="fashion-mnist",
     title="784-256-10 ReLU on Fashion-MNIST from four initializations, the same recipe (seed 001)",
     contestants=tuple(
-        Entry(f"init-{init}", TorchNet("deep", hidden=(256,), init=init, recipe=SEED_001), None, f"{init} init")
+        Entry(
+            f"init-{init}",
+            TorchNet("deep", hidden=(256,), init=init, recipe=SEED_001),
+            None,
+            f"{init} init",
+            watch_test=True,
+        )
         for init in ("zeros", "normal", "xavier", "he")
     ),
     claim="all-zero initialization cripples a multi-layer net; random initialization trains it",

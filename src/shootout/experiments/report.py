@@ -97,7 +97,8 @@ def _extras(r: dict[str, Any]) -> str:
     if r.get("train_samples") is not None:
         facts.append(f"trained on {r['train_samples']:,} samples ({r.get('support_vectors', '?')} support vectors)")
     if r.get("initial_loss") is not None:
-        facts.append(f"loss of the untrained net: {r['initial_loss']:.4f}")
+        accuracy = f", accuracy {r['initial_accuracy']:.4f}" if r.get("initial_accuracy") is not None else ""
+        facts.append(f"the untrained model: loss {r['initial_loss']:.4f}{accuracy}")
     if r.get("best_epoch") is not None:
         facts.append(
             f"best validation epoch: {r['best_epoch']}" + (" (stopped early)" if r.get("stopped_early") else "")

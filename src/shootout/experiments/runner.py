@@ -59,6 +59,8 @@ def run_contestant(
         progress=progress,
         log=(lambda line: log(f"  {entry.name}: {line}")) if log else None,
     )
+    if entry.watch_test:  # the test accuracy after every epoch, as the seed prints it; it decides nothing
+        context["watch"] = (data.test_x, data.test_y)
     started = time.perf_counter()
     estimator.fit(data.train_x, data.train_y, **context)
     train_seconds = time.perf_counter() - started
@@ -95,9 +97,7 @@ def run_contestant(
     if coef is not None:
         result["weight_norm"] = float(np.linalg.norm(coef))  # ||W||, which L2 regularization shrinks
     subset = slice(0, min(len(data.train_x), INITIAL_LOSS_SAMPLES))
-    initial_loss = estimator.initial_loss(data.train_x[subset], data.train_y[subset])
-    if initial_loss is not None:
-        result["initial_loss"] = initial_loss
+    result.update(estimator.initial_scores(data.train_x[subset], data.train_y[subset]))  # loss, accuracy
     pictures = draw_contestant(
         entry.name,
         estimator,
@@ -125,7 +125,8 @@ def rows_csv(rows: list[dict[str, Any]]) -> str:
 
 def history_csv(results: list[dict[str, Any]]) -> str:
     """Every contestant's per-epoch history in one table (a ``model`` column first)."""
-    columns = ["model", "epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
+    columns = ["model", "epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy"]
+    columns += ["test_loss", "test_accuracy", "lr", "seconds"]  # test: only where the seed prints it per epoch
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

@@ -28,6 +28,7 @@ class Entry:
     note: str = ""  # e.g. "seed 000 recipe" or "tuned"
     data: dict[str, Any] | None = None  # this contestant's own data options (another mixture), else the experiment's
     row: str = ""  # its row in the experiment's surface grid (default: its name); columns are the data
+    watch_test: bool = False  # score the test split after every epoch, as the seed prints it (reported only)
 
     def data_label(self) -> str:
         """The entry's own data options as text (a grid column's heading); empty without them."""

@@ -12,7 +12,7 @@ from shootout.plots.files import finish
 
 
 def learning_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]], path: str | Path, title: str = "") -> Path:
-    """One figure, two panels (loss; accuracy) with a line per contestant; val accuracy dashed."""
+    """One figure, two panels (loss; accuracy) with a line per contestant; val accuracy dashed, test dotted."""
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
     for name, history in histories.items():
         epochs = [row["epoch"] for row in history]
@@ -26,6 +26,14 @@ def learning_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]], path: 
                 color=line.get_color(),
                 linestyle="--",
                 label=f"{name} (val)",
+            )
+        if any(row.get("test_accuracy") is not None for row in history):
+            acc_ax.plot(
+                epochs,
+                [row.get("test_accuracy") for row in history],
+                color=line.get_color(),
+                linestyle=":",
+                label=f"{name} (test)",
             )
     loss_ax.set(xlabel="epoch", ylabel="training loss", yscale="log")
     acc_ax.set(xlabel="epoch", ylabel="accuracy")

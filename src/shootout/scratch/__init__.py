@@ -17,6 +17,7 @@ from shootout.scratch.logreg import (
 from shootout.scratch.softmax_regression import (
     SoftmaxRegressionResult,
     softmax_regression_classify,
+    softmax_regression_init,
     softmax_regression_train,
 )
 
@@ -38,5 +39,6 @@ __all__ = [
     "sigmoid",
     "softmax",
     "softmax_regression_classify",
+    "softmax_regression_init",
     "softmax_regression_train",
 ]

@@ -46,6 +46,12 @@ def softmax_regression_classify(images: np.ndarray, W: np.ndarray, b: np.ndarray
     return softmax(X @ W + b)
 
 
+def softmax_regression_init(D: int, C: int, seed: int = 0, init_scale: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    """The starting point, as seed 004 draws it: W (D × C) from N(0, init_scale²), b zeros, both float32."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((D, C)) * init_scale).astype(np.float32), np.zeros(C, dtype=np.float32)
+
+
 def softmax_regression_step(
     X: np.ndarray, y: np.ndarray, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int
 ) -> tuple[float, int, int]:
@@ -76,11 +82,14 @@ def softmax_regression_train(
     init_scale: float = 0.01,
     scale: float = 255.0,
     loop: str = "fused",
+    watch: tuple[np.ndarray, np.ndarray] | None = None,
     gather: str = "records",
 ) -> SoftmaxRegressionResult:
     """Train on uint8 images N×H×W×C (divided by ``scale``) with minibatch SGD; see the module docstring.
 
     loop : ``"fused"`` (fast, the default) or ``"readable"`` (the step spelled out); same weights.
+    watch : (images, labels) scored after every epoch into the history (``test_loss``, ``test_accuracy``),
+    as seed 004 prints test accuracy per epoch; it changes nothing in training.
     gather : how :class:`Batches` copies a batch's images, ``"records"`` (fast, the default) or
         ``"index"`` (fancy indexing); the same batches, so the same weights.
     """
@@ -92,9 +101,7 @@ def softmax_regression_train(
         raise ValueError(f"loop must be one of {LOOPS}, got {loop!r}")
     C = int(labels.max()) + 1 if num_classes is None else num_classes
     D = int(np.prod(images.shape[1:]))
-    rng = np.random.default_rng(seed)
-    W = (rng.standard_normal((D, C)) * init_scale).astype(np.float32)
-    b = np.zeros(C, dtype=np.float32)
+    W, b = softmax_regression_init(D, C, seed, init_scale)
     result = SoftmaxRegressionResult(W, b)
     if loop == "readable":
         batches = Batches(images, labels, batch_size, seed=seed, std=scale, mean=0.0, layout="flat", gather=gather)
@@ -106,6 +113,11 @@ def softmax_regression_train(
         batches.set_epoch(epoch)
         loss, accuracy = run_epoch(batches)
         result.history.append({"epoch": epoch + 1, "train_loss": loss, "train_accuracy": accuracy})
+        if watch is not None:
+            proba = softmax_regression_classify(watch[0], W, b, scale)
+            picked = np.clip(proba[np.arange(len(watch[1])), watch[1]], 1e-12, None)
+            result.history[-1]["test_loss"] = float(-np.log(picked).mean())
+            result.history[-1]["test_accuracy"] = float(np.mean(proba.argmax(axis=1) == watch[1]))
     return result
 
 

@@ -313,6 +313,7 @@ def fit(
     resume: bool = False,
     log: Callable[[str], None] | None = _stderr_log,
     progress: bool | None = None,
+    watch: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TrainResult:
     """Train ``model`` (a :class:`shootout.nets.Classifier`) in place on ``images`` and int ``labels``.
 
@@ -320,6 +321,9 @@ def fit(
     ``recipe.checkpoint_every`` epochs; with ``resume`` an existing one is continued (same recipe
     required; ``epochs`` may grow). log : called with one line per epoch when no progress bar is
     shown (None: silent). progress : one bar over the run (default: when stderr is a terminal).
+    watch : a labelled set (e.g. the test split) scored after every epoch into the history as
+    ``test_loss`` and ``test_accuracy``, as the tutorials print it; it decides nothing and its time is
+    not counted in ``seconds``.
     Raises :class:`RecipeError` before training for a model/data mismatch and
     :class:`DivergenceError` at a non-finite loss.
     """
@@ -329,6 +333,9 @@ def fit(
     if recipe.layout == "nchw" and recipe.channels_last:  # the batches are channels-last views already
         model.to(memory_format=torch.channels_last)
     run = _Run(model, recipe, _prepare(model, np.asarray(images), np.asarray(labels), recipe, device), device)
+    watched = None
+    if watch is not None:
+        watched = tuple(torch.from_numpy(np.ascontiguousarray(a)).to(device) for a in (watch[0], np.asarray(watch[1])))
     path = Path(checkpoint) if checkpoint is not None else None
     if resume and path is not None and path.exists():
         run.restore(load_checkpoint(path), path)
@@ -353,6 +360,9 @@ def fit(
             run.validate(row)
             row["seconds"] = time.perf_counter() - started
             run.seconds += row["seconds"]
+            if watched is not None:  # reported only: after the timing, and never read by any decision
+                scores = evaluate(model, *watched, run.data.preprocess, recipe.eval_batch_size)
+                row["test_loss"], row["test_accuracy"] = scores["loss"], scores["accuracy"]
             run.history.append(row)
             stopped_early = recipe.early_stopping and recipe.patience is not None and run.stale >= recipe.patience
             last = stopped_early or epoch + 1 == recipe.epochs
