@@ -49,13 +49,15 @@ class Splits:
         return replace(self, train_x=self.train_x[keep], train_y=self.train_y[keep])
 
 
-def gmm_splits(K: int, C: int, N: int, test_N: int, seed: int = 0) -> Splits:
+def gmm_splits(K: int, C: int, N: int, test_N: int, seed: int = 0, offset: int = 0) -> Splits:
     """One random mixture of ``K`` Gaussians over ``C`` classes: N points per component to train, test_N to test.
 
-    A mixture whose components all drew one class has nothing to classify; its classes are drawn again
-    (the components stay), so every seed gives a usable dataset.
+    The mixture is drawn from ``seed + offset`` (``offset`` numbers the datasets of an experiment that
+    draws many, so ``--seed`` shifts the whole set). A mixture whose components all drew one class has
+    nothing to classify; its classes are drawn again (the components stay), so every seed gives a
+    usable dataset.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed + offset)
     mixture = random_mixture_2d(K, C, rng)
     while C > 1 and K > 1 and len(np.unique(mixture.classes)) < 2:
         mixture = replace(mixture, classes=rng.integers(0, C, size=K).astype(np.int64))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from shootout.estimators import TorchNet
 from shootout.experiments.demos import show_filters, show_linreg
+from shootout.experiments.paired import paired_summary
 from shootout.experiments.spec import Demonstration, Entry, Experiment
+from shootout.svm import SVM
 from shootout.train import Recipe
 
 SEED_001 = Recipe(optimizer="sgd", lr=0.01, batch_size=64, epochs=5)
@@ -95,6 +97,36 @@ GMM_DEPTH = Experiment(
     surface_grid=True,
 )
 
+MANY = 20  # random mixtures
+GMM_MANY = Experiment(
+    name="gmm-many",
+    dataset="gmm",
+    title=f"PTDeep [2,10,10,2] against KSVMWrap (RBF) on {MANY} random mixtures sample_gmm_2d(6, 2, 10) (lab 3)",
+    contestants=tuple(
+        Entry(
+            f"{group}-{i:02d}",
+            estimator,
+            None,
+            note,
+            data={"K": 6, "C": 2, "N": 10, "offset": i},
+            row=group,
+            pictures=False,
+        )
+        for i in range(MANY)
+        for group, estimator, note in (
+            ("ptdeep", TorchNet("deep", hidden=(10, 10), recipe=LAB_PTDEEP), "the lab's PTDeep recipe"),
+            ("ksvm", SVM(kernel="rbf", C=1.0, gamma="auto", scale=1.0), "KSVMWrap: C 1, gamma auto"),
+        )
+    ),
+    claim="compare PTDeep and KSVMWrap on a larger number of random data sets",
+    notes=f"Mixture i is drawn from seed + i (i = 0..{MANY - 1}; --seed shifts the set); both contestants see the "
+    "same points, so the comparison is paired. Test points: 50 fresh points per component. The SVM's hinge "
+    "loss maximizes the margin and its convex problem has one optimum; the net's cross-entropy is minimized by "
+    "gradient descent from a random start and can take far more parameters.",
+    data_options={"test_N": 50},
+    summary=paired_summary("ptdeep", "ksvm"),
+)
+
 FILTERS = Demonstration(
     name="filters",
     dataset="cifar-10",
@@ -118,4 +150,4 @@ LINREG = Demonstration(
     "number of points). --epochs sets the number of steps, --lr the learning rate, --seed the noisy points.",
 )
 
-LESSONS = (FASHION_INIT, GMM_DEPTH, GMM_LAMBDA, FILTERS, LINREG)
+LESSONS = (FASHION_INIT, GMM_DEPTH, GMM_LAMBDA, GMM_MANY, FILTERS, LINREG)

@@ -140,6 +140,8 @@ def render_report(folder: Path, metrics: dict[str, Any]) -> str:
         parts += _demonstration(metrics["demonstration"])
     else:
         parts += ["<h2>Results (official test split)</h2>", _results_table(metrics["results"])]
+    if "summary" in metrics:
+        parts += ["<h2>Comparison</h2>", *_demonstration(metrics["summary"])]
     for picture in metrics.get("pictures", []):
         parts.append(_image(folder, picture["file"], picture["caption"]))
     for r in metrics["results"]:

@@ -98,14 +98,18 @@ def run_contestant(
         result["weight_norm"] = float(np.linalg.norm(coef))  # ||W||, which L2 regularization shrinks
     subset = slice(0, min(len(data.train_x), INITIAL_LOSS_SAMPLES))
     result.update(estimator.initial_scores(data.train_x[subset], data.train_y[subset]))  # loss, accuracy
-    pictures = draw_contestant(
-        entry.name,
-        estimator,
-        data,
-        proba,
-        confusion,
-        lambda filename: folder.path("pictures", filename),
-        lambda name: folder.path("surfaces", f"{name}.npz"),
+    pictures = (
+        draw_contestant(
+            entry.name,
+            estimator,
+            data,
+            proba,
+            confusion,
+            lambda filename: folder.path("pictures", filename),
+            lambda name: folder.path("surfaces", f"{name}.npz"),
+        )
+        if entry.pictures
+        else []
     )
     result["pictures"] = [
         {"caption": caption, "file": str(path.relative_to(folder.work))} for caption, path in pictures
@@ -225,7 +229,8 @@ def _contestants_body(
     results = []
     for entry in entries:
         result = _result_of(entry, splits_for(entry)[0], folder, resuming, options, log, progress)
-        results.append({**result, "data": entry.data_label()} if entry.data else result)
+        labels = {"data": entry.data_label()} if entry.data else {}
+        results.append({**result, **labels, **({"group": entry.row} if entry.row else {})})
     data, available = splits_for(entries[0]) if entries else (None, 0)
     body = {
         "results": results,
@@ -233,6 +238,9 @@ def _contestants_body(
         "train_samples": len(data.train_y) if data else 0,  # what the first contestant was given
         "train_samples_available": available,
     }
+    if experiment.summary is not None:  # the experiment's own comparison of its results (tables, facts)
+        shown = experiment.summary(results)
+        body["summary"] = {"tables": [t.to_dict() for t in shown.tables], "facts": shown.facts}
     return body, history_csv(results)
 
 

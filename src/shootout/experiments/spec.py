@@ -29,6 +29,7 @@ class Entry:
     data: dict[str, Any] | None = None  # this contestant's own data options (another mixture), else the experiment's
     row: str = ""  # its row in the experiment's surface grid (default: its name); columns are the data
     watch_test: bool = False  # score the test split after every epoch, as the seed prints it (reported only)
+    pictures: bool = True  # draw its pictures (off where dozens of contestants would bury the comparison)
 
     def data_label(self) -> str:
         """The entry's own data options as text (a grid column's heading); empty without them."""
@@ -47,6 +48,7 @@ class Experiment:
     notes: str = ""
     data_options: dict[str, Any] = field(default_factory=dict)
     surface_grid: bool = False  # draw every contestant's 2-D decision surface in one grid picture
+    summary: Callable[[list[dict[str, Any]]], Shown] | None = None  # its own comparison of the results
 
     def entry(self, name: str) -> Entry:
         for entry in self.contestants:

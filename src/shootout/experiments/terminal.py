@@ -8,10 +8,7 @@ from typing import Any
 def results_table(metrics: dict[str, Any]) -> str:
     """A plain-text table of the results (a demonstration: its tables), for the terminal."""
     if "demonstration" in metrics:
-        shown = metrics["demonstration"]
-        parts = [t["caption"] + "\n" + _text_table([t["columns"], *t["rows"]]) for t in shown["tables"]]
-        parts.append("\n".join(f"{key}: {value}" for key, value in shown["facts"].items()))
-        return "\n\n".join(parts)
+        return _shown(metrics["demonstration"])
     rows = [("model", "test acc", "train acc", "target", "met", "train s", "epochs", "params")]
     for r in metrics["results"]:
         target = "" if r["target"] is None else f"{r['target']:.3f}"
@@ -29,7 +26,15 @@ def results_table(metrics: dict[str, Any]) -> str:
                 str(r["params"]),
             )
         )
-    return _text_table(rows)
+    summary = f"\n\n{_shown(metrics['summary'])}" if "summary" in metrics else ""
+    return _text_table(rows) + summary
+
+
+def _shown(shown: dict[str, Any]) -> str:
+    """Tables (caption over columns) and facts (one per line) as text."""
+    parts = [t["caption"] + "\n" + _text_table([t["columns"], *t["rows"]]) for t in shown["tables"]]
+    parts.append("\n".join(f"{key}: {value}" for key, value in shown["facts"].items()))
+    return "\n\n".join(parts)
 
 
 def _text_table(rows: list) -> str:
