@@ -17,6 +17,7 @@ from shootout.data.errors import DatasetError
 from shootout.data.loaders import load
 from shootout.data.registry import get_spec
 from shootout.data.synthetic import Mixture2D, random_mixture_2d
+from shootout.data.transforms import permute_pixels
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,21 @@ def load_splits(
     """The train and official test splits of ``dataset``; a synthetic one is drawn with ``seed`` and ``options``.
 
     channel_order : ``"rgb"`` or ``"bgr"`` for colour datasets (see :func:`shootout.data.load`).
+    options : a synthetic dataset's sizes; for an image dataset only ``permute_pixels`` (a seed: both
+    splits' pixel positions shuffled by one fixed permutation).
     """
     if dataset in SYNTHETIC:
         if channel_order != "rgb":
             raise ValueError(f"channel order {channel_order!r} needs colour images; {dataset} holds 2-D points")
         return SYNTHETIC[dataset](**options, seed=seed)
+    permutation = options.pop("permute_pixels", None)  # the seed of a fixed shuffle of pixel positions
     if options:
-        raise DatasetError(f"{dataset} takes no data options, got {', '.join(sorted(options))}")
+        raise DatasetError(f"{dataset} takes no data options but permute_pixels, got {', '.join(sorted(options))}")
     spec = get_spec(dataset)
     train_x, train_y = load(spec.name, "train", data_dir=data_dir, verify=verify, channel_order=channel_order)
     test_x, test_y = load(spec.name, "test", data_dir=data_dir, verify=verify, channel_order=channel_order)
+    if permutation is not None:
+        train_x, test_x = permute_pixels(train_x, permutation), permute_pixels(test_x, permutation)
     return Splits(train_x, train_y, test_x, test_y, spec.classes)
 
 

@@ -103,6 +103,8 @@ def _extras(r: dict[str, Any]) -> str:
         facts.append(
             f"best validation epoch: {r['best_epoch']}" + (" (stopped early)" if r.get("stopped_early") else "")
         )
+    for name, accuracy in r.get("probes", {}).items():
+        facts.append(f"test accuracy on {name}: {accuracy:.4f}")
     if r.get("weight_norm") is not None:
         facts.append(f"weight norm ||W||: {r['weight_norm']:.4g}")
     if r.get("average_precision") is not None:

@@ -93,6 +93,10 @@ def run_contestant(
         "history": list(estimator.history_),
         **estimator.fit_facts(),
     }
+    if entry.probes:  # the test split altered (e.g. shifted): how much the accuracy depends on the exact pixels
+        result["probes"] = {
+            name: float(estimator.score(alter(data.test_x), data.test_y)) for name, alter in entry.probes
+        }
     coef = getattr(estimator, "coef_", None)  # only where the model is linear in its inputs
     if coef is not None:
         result["weight_norm"] = float(np.linalg.norm(coef))  # ||W||, which L2 regularization shrinks

@@ -30,6 +30,7 @@ class Entry:
     row: str = ""  # its row in the experiment's surface grid (default: its name); columns are the data
     watch_test: bool = False  # score the test split after every epoch, as the seed prints it (reported only)
     pictures: bool = True  # draw its pictures (off where dozens of contestants would bury the comparison)
+    probes: tuple[tuple[str, Callable[[Any], Any]], ...] = ()  # (name, test images -> altered ones): accuracy on each
 
     def data_label(self) -> str:
         """The entry's own data options as text (a grid column's heading); empty without them."""
