@@ -13,22 +13,7 @@ import torch
 
 from shootout.cli import main
 from shootout.experiments import rundir
-
-
-def _usage_error(args, capsys) -> str:
-    with pytest.raises(SystemExit) as caught:
-        main(args)
-    assert caught.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return err.strip().splitlines()[-1]
-
-
-def _runtime_error(args, capsys) -> str:
-    assert main(args) == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("error: ") and not any("Traceback" in line for line in err)
-    return err[-1]
+from tests.cli_calls import runtime_error, usage_error
 
 
 @pytest.mark.parametrize(
@@ -50,22 +35,22 @@ def _runtime_error(args, capsys) -> str:
     ],
 )
 def test_usage_errors_exit_2_with_one_line(args, message, capsys):
-    assert message in _usage_error(args, capsys)
+    assert message in usage_error(args, capsys)
 
 
 def test_a_data_dir_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "file").write_text("x")
-    assert "is not a folder" in _usage_error(["run", "digits", "--data-dir", str(tmp_path / "file")], capsys)
+    assert "is not a folder" in usage_error(["run", "digits", "--data-dir", str(tmp_path / "file")], capsys)
 
 
-def test_an_out_folder_that_cannot_be_created_is_a_runtime_error(capsys):
-    line = _runtime_error(["run", "digits", "--out", "/proc/shootout-cannot-write/run"], capsys)
+def test_an_out_folder_that_cannot_be_created_is_aruntime_error(capsys):
+    line = runtime_error(["run", "digits", "--out", "/proc/shootout-cannot-write/run"], capsys)
     assert "cannot create the run folder" in line
 
 
-def test_cuda_without_cuda_is_a_runtime_error(monkeypatch, capsys):
+def test_cuda_without_cuda_is_aruntime_error(monkeypatch, capsys):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert "CUDA is not available" in _runtime_error(["run", "digits", "--device", "cuda"], capsys)
+    assert "CUDA is not available" in runtime_error(["run", "digits", "--device", "cuda"], capsys)
 
 
 def test_a_full_disk_while_writing_the_run_folder_is_one_line_and_no_complete_folder(tmp_path, monkeypatch, capsys):
@@ -73,7 +58,7 @@ def test_a_full_disk_while_writing_the_run_folder_is_one_line_and_no_complete_fo
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
     monkeypatch.setattr(rundir, "atomic_write_bytes", full)
-    line = _runtime_error(["run", "digits", "--only", "scratch-softmax", "--out", str(tmp_path / "run")], capsys)
+    line = runtime_error(["run", "digits", "--only", "scratch-softmax", "--out", str(tmp_path / "run")], capsys)
     assert "No space left on device" in line
     assert not (tmp_path / "run").exists() and (tmp_path / "run.partial").is_dir()
 
@@ -91,7 +76,7 @@ def test_divergence_through_the_cli_names_epoch_step_and_lr_and_is_recorded(tmp_
         (Entry("net", TorchNet("deep", hidden=(32,), recipe=Recipe(lr=1e20, epochs=3, device="cpu"))),),
     )
     monkeypatch.setitem(catalog.EXPERIMENTS, "diverging", bad)
-    line = _runtime_error(["run", "diverging", "--out", str(tmp_path / "run")], capsys)
+    line = runtime_error(["run", "diverging", "--out", str(tmp_path / "run")], capsys)
     assert "at epoch 1, step" in line and "learning rate 1e+20" in line
     failure = json.loads((tmp_path / "run.partial" / "failure.json").read_text())
     assert failure["error"] == "DivergenceError"
@@ -144,8 +129,8 @@ def test_a_run_killed_mid_training_resumes_from_its_folder_alone_to_the_uninterr
     assert comparable(tmp_path / "victim") == comparable(tmp_path / "reference")
 
 
-def test_an_unknown_contestant_in_only_is_a_usage_error(capsys):
-    assert "--only: unknown contestant(s) nope" in _usage_error(["run", "digits", "--only", "nope"], capsys)
+def test_an_unknown_contestant_in_only_is_ausage_error(capsys):
+    assert "--only: unknown contestant(s) nope" in usage_error(["run", "digits", "--only", "nope"], capsys)
 
 
 def _failing_run(monkeypatch, error):
@@ -168,7 +153,7 @@ def test_shootout_debug_shows_the_traceback_of_an_expected_error(monkeypatch, ca
     from shootout.data import DatasetError
 
     _failing_run(monkeypatch, DatasetError("mnist: a broken file"))
-    assert "a broken file" in _runtime_error(["run", "digits"], capsys)
+    assert "a broken file" in runtime_error(["run", "digits"], capsys)
     monkeypatch.setenv("SHOOTOUT_DEBUG", "1")
     with pytest.raises(DatasetError, match="a broken file"):
         main(["run", "digits"])

@@ -7,6 +7,7 @@ import pytest
 from shootout.cli import main
 from shootout.experiments import OptionsError, RunOptions, resume_experiment, run_experiment
 from shootout.experiments.rundir import RunFolderError, read_run_record
+from tests.cli_calls import usage_error
 
 QUICK_GMM = RunOptions(seed=3, only=("scratch-logreg", "rbf-svm"))
 
@@ -85,29 +86,20 @@ def test_a_completed_run_is_named_as_such_when_resumed(tmp_path):
         read_run_record(tmp_path / "done")
 
 
-def _cli_usage_error(args, capsys) -> str:
-    with pytest.raises(SystemExit) as caught:
-        main(args)
-    assert caught.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return err.strip().splitlines()[-1]
-
-
 def test_the_cli_refuses_a_changed_seed_on_resume_with_one_line(tmp_path, capsys):
     work = _interrupted(tmp_path)
-    line = _cli_usage_error(["run", "--resume", str(work), "--seed", "4"], capsys)
+    line = usage_error(["run", "--resume", str(work), "--seed", "4"], capsys)
     assert "cannot resume with --seed 4 (the run has 3)" in line
 
 
 def test_the_cli_refuses_another_experiment_name_or_out_on_resume(tmp_path, capsys):
     work = _interrupted(tmp_path)
-    assert "not of digits" in _cli_usage_error(["run", "digits", "--resume", str(work)], capsys)
-    assert "--out cannot be given" in _cli_usage_error(["run", "--resume", str(work), "--out", "x"], capsys)
+    assert "not of digits" in usage_error(["run", "digits", "--resume", str(work)], capsys)
+    assert "--out cannot be given" in usage_error(["run", "--resume", str(work), "--out", "x"], capsys)
 
 
 def test_the_cli_needs_an_experiment_or_resume(capsys):
-    assert "name an experiment" in _cli_usage_error(["run"], capsys)
+    assert "name an experiment" in usage_error(["run"], capsys)
 
 
 def test_the_cli_resumes_with_the_folder_alone(tmp_path, capsys):

@@ -5,16 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from shootout.cli import main
 from shootout.data import Splits
 from shootout.experiments import OptionsError, RunOptions, run_experiment
-
-
-def _cli_usage_error(args, capsys) -> str:
-    with pytest.raises(SystemExit) as caught:
-        main(args)
-    assert caught.value.code == 2
-    return capsys.readouterr().err.strip().splitlines()[-1]
+from tests.cli_calls import usage_error
 
 
 def test_a_train_subset_keeps_class_proportions_and_is_seeded():
@@ -36,8 +29,8 @@ def test_train_samples_trains_on_a_stratified_subset_and_says_how_many(tmp_path)
     assert "stratified subset of 100 of the 1,437 training samples" in (folder / "report.html").read_text()
 
 
-def test_train_samples_fewer_than_the_classes_is_a_usage_error(capsys):
-    assert "at least one sample per class" in _cli_usage_error(["run", "digits", "--train-samples", "5"], capsys)
+def test_train_samples_fewer_than_the_classes_is_ausage_error(capsys):
+    assert "at least one sample per class" in usage_error(["run", "digits", "--train-samples", "5"], capsys)
 
 
 def test_train_samples_is_fixed_on_resume():

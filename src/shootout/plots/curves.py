@@ -19,22 +19,10 @@ def learning_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]], path: 
         (line,) = loss_ax.plot(epochs, [row["train_loss"] for row in history], marker=".", label=name)
         if any(row.get("train_accuracy") is not None for row in history):
             acc_ax.plot(epochs, [row.get("train_accuracy") for row in history], color=line.get_color(), label=name)
-        if any(row.get("val_accuracy") is not None for row in history):
-            acc_ax.plot(
-                epochs,
-                [row.get("val_accuracy") for row in history],
-                color=line.get_color(),
-                linestyle="--",
-                label=f"{name} (val)",
-            )
-        if any(row.get("test_accuracy") is not None for row in history):
-            acc_ax.plot(
-                epochs,
-                [row.get("test_accuracy") for row in history],
-                color=line.get_color(),
-                linestyle=":",
-                label=f"{name} (test)",
-            )
+        for key, style, suffix in (("val_accuracy", "--", " (val)"), ("test_accuracy", ":", " (test)")):
+            if any(row.get(key) is not None for row in history):
+                values = [row.get(key) for row in history]
+                acc_ax.plot(epochs, values, color=line.get_color(), linestyle=style, label=f"{name}{suffix}")
     loss_ax.set(xlabel="epoch", ylabel="training loss", yscale="log")
     acc_ax.set(xlabel="epoch", ylabel="accuracy")
     for ax in (loss_ax, acc_ax):
