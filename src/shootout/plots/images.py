@@ -31,11 +31,15 @@ def image_grid(
     notes: Sequence[str] | None = None,
     columns: int = 8,
 ) -> Path:
-    """Images N×H×W×C with 'true' and 'predicted' names under each (wrong ones in red), as seed 004 shows."""
+    """Images N×H×W×C with 'true' and 'predicted' names above each, as seed 004 shows.
+
+    A wrong prediction gets a red caption and a red frame, so the mistakes stand out in a grid of dozens;
+    labels are large enough to read when the picture is shown at the width of a page.
+    """
     n = len(images)
     rows = max(1, -(-n // columns))
     lines = 1 + (predicted is not None) + (notes is not None)  # caption lines under each image
-    fig, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, (1.4 + 0.25 * lines) * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, (1.3 + 0.3 * lines) * rows), squeeze=False)
     for i, ax in enumerate(axes.ravel()):
         if i >= n:
             ax.axis("off")
@@ -47,7 +51,10 @@ def image_grid(
             label += f"\npred {class_names[predicted[i]]}"
         if notes is not None:
             label += f"\n{notes[i]}"
-        ax.set_title(label, fontsize=7, color="red" if wrong else "black")
+        ax.set_title(label, fontsize=9, color="red" if wrong else "black")
+        if wrong:
+            for spine in ax.spines.values():
+                spine.set(color="red", linewidth=3)
     return finish(fig, path, title)
 
 
