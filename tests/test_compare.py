@@ -25,8 +25,8 @@ def _status(argv) -> int:
 
 def test_two_seeds_of_one_experiment_share_a_column_of_mean_and_std(small_runs, tmp_path, capsys):
     out = tmp_path / "cmp"
-    runs = [_folder(small_runs, "digits"), _folder(small_runs, "digits-seed-1")]
-    assert main(["compare", *runs, "--out", str(out)]) == 0
+    folders = [_folder(small_runs, "digits"), _folder(small_runs, "digits-seed-1")]
+    assert main(["compare", *folders, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     lines = printed.splitlines()
     assert lines[0] == "| contestant | digits accuracy | digits seconds | digits params |"

@@ -3,8 +3,10 @@
 In a notebook::
 
     import shootout
-    digits = shootout.run("digits")  # the cell shows the report
-    shootout.compare(digits, shootout.run("digits", seed=1))
+    digits = shootout.run("digits")
+    digits  # a cell's last value: Jupyter shows the report
+
+    shootout.compare(digits, shootout.run("digits", seed=1))  # shows the comparison
 
 ``import shootout`` itself stays light: torch, NumPy and matplotlib load on the first run.
 """

@@ -86,7 +86,8 @@ def load_splits(
     channel_order: str = "rgb",
     **options: Any,
 ) -> Splits:
-    """The train and official test splits of ``dataset``; a synthetic one is drawn with ``seed`` and ``options``.
+    """The train and test splits of ``dataset`` (:func:`describe_test_split` says which); a synthetic one is drawn
+    with ``seed`` and ``options``.
 
     channel_order : ``"rgb"`` or ``"bgr"`` for colour datasets (see :func:`shootout.data.load`).
     """

@@ -38,10 +38,13 @@ def per_class_sample(labels: np.ndarray, size: int = GRID, seed: int = GRID_SEED
     return np.array([index for row in rounds for index in row], dtype=np.int64)
 
 
-def tradeoff_picture(results: Sequence[dict[str, Any]], claim: str, path: Path, title: str) -> Path:
-    """The run's contestants as test accuracy against training seconds, their targets marked, the claim below."""
+def tradeoff_picture(results: Sequence[dict[str, Any]], path: Path, title: str) -> Path:
+    """The run's contestants as test accuracy against training seconds, their targets marked.
+
+    The claim is the caption the report puts under the picture, as text (one place to read it, searchable).
+    """
     points = [Point(r["model"], r["train_seconds"], r["test_accuracy"], target=r.get("target")) for r in results]
-    return accuracy_vs_seconds(points, path, title, caption=f"Claim: {claim}" if claim else "")
+    return accuracy_vs_seconds(points, path, title)
 
 
 def draw_contestant(

@@ -126,8 +126,10 @@ def _answer(folder: Path, metrics: dict[str, Any], split: str) -> list[str]:
     pictures = {p["file"]: p for p in metrics.get("pictures", [])}
     claim = metrics.get("claim", "")
     if TRADEOFF in pictures:
-        caption = "Test accuracy against training seconds (log scale); a dashed mark is the contestant's target"
-        caption += ", a hollow point one it missed." + (f" Claim: {claim}" if claim else "")
+        caption = (f"Claim: {claim}. " if claim else "") + (
+            "Test accuracy against training seconds (log scale); a dashed mark is the contestant's target, "
+            "a hollow point one it missed."
+        )
         parts.append(file_figure(folder, TRADEOFF, caption))
     elif claim:
         parts.append(f"<p>Claim: {escape(claim)}</p>")

@@ -328,7 +328,7 @@ def _experiment_pictures(
     the surface grid."""
     pictures = []
     if results:
-        tradeoff_picture(results, experiment.claim, folder.path(TRADEOFF), experiment.title)
+        tradeoff_picture(results, folder.path(TRADEOFF), experiment.title)
         pictures.append({"caption": "test accuracy against training seconds", "file": TRADEOFF})
     histories = {r["model"]: r["history"] for r in results if r["history"]}
     if histories:

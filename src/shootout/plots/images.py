@@ -87,13 +87,14 @@ def weight_images(
 
 
 def confusion_matrix_plot(M: np.ndarray, class_names: Sequence[str], path: str | Path, title: str = "") -> Path:
-    """Counts of true class (rows) against predicted class (columns), with the numbers written in."""
+    """Counts of true class (rows) against predicted class (columns), with the numbers written in large enough
+    to read when the picture is shown at its size."""
     C = len(M)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.55 * C, 0.8 + 0.5 * C))
+    fig, ax = plt.subplots(figsize=(1.6 + 0.6 * C, 1.2 + 0.55 * C))
     ax.imshow(M, cmap="Blues")
     ticks = np.arange(C)
-    ax.set_xticks(ticks, [str(n) for n in class_names], rotation=60, ha="right", fontsize=7)
-    ax.set_yticks(ticks, [str(n) for n in class_names], fontsize=7)
+    ax.set_xticks(ticks, [str(n) for n in class_names], rotation=60, ha="right", fontsize=9)
+    ax.set_yticks(ticks, [str(n) for n in class_names], fontsize=9)
     ax.set(xlabel="predicted", ylabel="true")
     threshold = M.max() / 2 if M.size else 0
     for i in range(C):
@@ -104,10 +105,10 @@ def confusion_matrix_plot(M: np.ndarray, class_names: Sequence[str], path: str |
                 str(int(M[i, j])),
                 ha="center",
                 va="center",
-                fontsize=6,
+                fontsize=8 if M[i, j] < 1000 else 6,
                 color="white" if M[i, j] > threshold else "black",
             )
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
     return finish(fig, path)
 
 
