@@ -114,3 +114,14 @@ def test_a_demonstration_has_nothing_to_compare(tmp_path, capsys):
     (folder / "metrics.json").write_text(json.dumps({"experiment": "linreg", "results": [], "demonstration": {}}))
     assert main(["compare", str(folder), "--out", str(tmp_path / "c")]) == 1
     assert "a demonstration (linreg): no contestants to compare" in capsys.readouterr().err
+
+
+def test_runs_of_one_experiment_with_other_options_get_columns_named_by_them(small_runs, tmp_path, capsys):
+    longer = tmp_path / "digits-longer"
+    shutil.copytree(small_runs["digits"].folder, longer)
+    metrics = json.loads((longer / "metrics.json").read_text())
+    metrics["options"]["epochs"] = 3  # as if run with --epochs 3: not to be averaged with --epochs 2
+    (longer / "metrics.json").write_text(json.dumps(metrics))
+    assert main(["compare", _folder(small_runs, "digits"), str(longer), "--out", str(tmp_path / "c")]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert "| digits (epochs 2) accuracy |" in head and "| digits (epochs 3) accuracy |" in head

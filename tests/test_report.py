@@ -21,11 +21,11 @@ def test_the_report_opens_with_table_then_accuracy_against_time_then_learning_cu
     order = page.order
     results = order.index("h2:Results")
     table = order.index("table", results)
-    chart = next(i for i, item in enumerate(order) if item.startswith("img:Test accuracy against training seconds"))
+    chart = next(i for i, item in enumerate(order) if "Test accuracy against training seconds" in item)
     curves = next(i for i, item in enumerate(order) if item.startswith("img:Learning curves"))
     contestants = order.index("h2:Contestants")
     assert results < table < chart < curves < contestants
-    assert run.metrics["claim"] in order[chart]  # the claim is the chart's caption
+    assert order[chart].startswith(f"img:Claim: {run.metrics['claim']}")  # the claim is the chart's caption
     first_details = order.index("details")
     assert first_details > contestants and order.count("details") == len(run.results)
     assert all("open" not in details for details in page.details)  # collapsed until clicked

@@ -207,10 +207,11 @@ def _seed(metrics: dict[str, Any]) -> str:
 
 
 def _column_key(metrics: dict[str, Any]) -> tuple:
-    """Runs with equal keys share a column: the experiment, its dataset and every option that changes numbers."""
+    """Runs with equal keys share a column: the experiment, its dataset, the device and every option that changes
+    the numbers."""
     options = {k: v for k, v in metrics.get("options", {}).items() if k not in SAME_COLUMN}
     device = metrics.get("environment", {}).get("device")
-    return (metrics["experiment"], metrics["dataset"], device, *sorted((k, _shown(v)) for k, v in options.items()))
+    return metrics["experiment"], metrics["dataset"], device, tuple(sorted((k, _shown(v)) for k, v in options.items()))
 
 
 def _shown(value: Any) -> str:
@@ -218,6 +219,12 @@ def _shown(value: Any) -> str:
     if value is None:
         return "default"
     return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
+def _facets(key: tuple) -> dict[str, str]:
+    """What a column key says besides the experiment, by name."""
+    _, dataset, device, options = key
+    return {"dataset": dataset, "device": str(device), **dict(options)}
 
 
 def _labels(keys: list[tuple]) -> dict[tuple, str]:
@@ -228,9 +235,9 @@ def _labels(keys: list[tuple]) -> dict[tuple, str]:
         if len(siblings) == 1:
             labels[key] = key[0]
             continue
+        mine = _facets(key)
         differing = [
-            item for position, item in enumerate(key) if position and any(k[position] != item for k in siblings)
+            f"{name} {value}" for name, value in mine.items() if any(_facets(k).get(name) != value for k in siblings)
         ]
-        said = ", ".join(f"{i[0]} {i[1]}" if isinstance(i, tuple) else str(i) for i in differing)
-        labels[key] = f"{key[0]} ({said})"
+        labels[key] = f"{key[0]} ({', '.join(differing)})"
     return labels
