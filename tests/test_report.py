@@ -1,10 +1,13 @@
 """The report of a run, read as a browser reads it: the answer first, every picture embedded, the run's numbers."""
 
+import shutil
+
 import numpy as np
 import pytest
 
 from shootout.data import Splits, describe_test_split, load
 from shootout.estimators import SoftmaxRegression
+from shootout.experiments import rebuild_report
 from shootout.experiments.pictures import GRID, draw_contestant, per_class_sample
 from shootout.experiments.runner import _train_accuracy
 from tests.pages import embedded_png, parse
@@ -95,3 +98,13 @@ def test_train_accuracy_is_the_returned_weights_on_the_whole_training_split():
     measured = _train_accuracy(model, data)
     assert measured == pytest.approx(np.mean(model.predict(data.train_x) == data.train_y))
     assert measured != model.history_[-1]["train_accuracy"]  # not the running accuracy of the last epoch
+
+
+def test_rebuilding_the_report_of_an_older_run_draws_its_missing_chart(small_runs, tmp_path):
+    older = tmp_path / "older"
+    shutil.copytree(small_runs["digits"].folder, older)
+    (older / "pictures" / "accuracy-vs-seconds.png").unlink()
+    (older / "report.html").unlink()
+    page = parse(rebuild_report(older).read_text())
+    assert (older / "pictures" / "accuracy-vs-seconds.png").is_file()
+    assert any("Test accuracy against training seconds" in image["alt"] for image in page.images)

@@ -14,9 +14,12 @@ from typing import Any
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
-th:first-child, td:first-child, td.text { text-align: left; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; }
+th { text-align: center; background: #f6f8fa; }
+td { text-align: right; white-space: nowrap; }
+td:first-child, td.text { text-align: left; } td.text { white-space: normal; }
 .met { color: #1a7f37; font-weight: bold; } .missed { color: #cf222e; font-weight: bold; }
 .best { font-weight: bold; background: #e6f4ea; }
 .lead { font-size: 1.1em; color: #444; }
@@ -60,7 +63,8 @@ def file_figure(folder: Path, relative: str, caption: str) -> str:
 
 
 def table(head: Sequence[str], rows: Iterable[Sequence[str]], head_html: str | None = None) -> str:
-    """A table of cells already in HTML (a cell may be ``(html, css_class)``); ``head`` is escaped.
+    """A table of cells already in HTML (a cell may be ``(html, css_class)``); ``head`` is escaped. Numbers stay
+    on one line; a wide table scrolls sideways rather than squeezing them.
 
     head_html : header rows given as HTML instead of ``head`` (for headers spanning columns).
     """
@@ -68,7 +72,7 @@ def table(head: Sequence[str], rows: Iterable[Sequence[str]], head_html: str | N
         head_html = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>"
     header = f"<thead>{head_html}</thead>" if head_html else ""
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
-    return f"<table>{header}<tbody>{body}</tbody></table>"
+    return f"<div class='scroll'><table>{header}<tbody>{body}</tbody></table></div>"
 
 
 def _cell(cell: str | tuple[str, str]) -> str:

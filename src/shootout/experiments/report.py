@@ -13,7 +13,7 @@ from typing import Any
 
 from shootout.data.files import atomic_write_bytes
 from shootout.experiments.html import escape, file_figure, number, page, table
-from shootout.experiments.pictures import CURVES, TRADEOFF
+from shootout.experiments.pictures import CURVES, TRADEOFF, tradeoff_picture
 from shootout.experiments.rundir import RunFolderError
 
 RESULT_COLUMNS = (
@@ -125,7 +125,7 @@ def _answer(folder: Path, metrics: dict[str, Any], split: str) -> list[str]:
     parts.append(results_table(metrics["results"]))
     pictures = {p["file"]: p for p in metrics.get("pictures", [])}
     claim = metrics.get("claim", "")
-    if TRADEOFF in pictures:
+    if (folder / TRADEOFF).is_file():  # drawn by the run, or by rebuild_report for a run made before it was
         caption = (f"Claim: {claim}. " if claim else "") + (
             "Test accuracy against training seconds (log scale); a dashed mark is the contestant's target, "
             "a hollow point one it missed."
@@ -198,5 +198,12 @@ def read_metrics(run_dir: str | Path) -> dict[str, Any]:
 
 
 def rebuild_report(run_dir: str | Path) -> Path:
-    """Write the report again from a run folder's ``metrics.json`` and pictures."""
-    return write_report(Path(run_dir), read_metrics(run_dir))
+    """Write the report again from a run folder's ``metrics.json`` and pictures.
+
+    A run made before runs drew the chart of accuracy against time gets it now (drawn from its metrics).
+    """
+    folder = Path(run_dir)
+    metrics = read_metrics(folder)
+    if metrics.get("results") and not (folder / TRADEOFF).is_file():
+        tradeoff_picture(metrics["results"], folder / TRADEOFF, metrics.get("title", ""))
+    return write_report(folder, metrics)
