@@ -62,3 +62,18 @@ def pytest_terminal_summary(terminalreporter):
             for path, seen in sorted(module.COUNTS.items())
         )
         terminalreporter.write_line(f"fuzzing cases run: {counts}")
+
+
+@pytest.fixture(scope="session")
+def small_runs(tmp_path_factory) -> dict:
+    """Three small runs made through the notebook API, shared by the report, compare and notebook tests:
+    digits (two contestants, 2 epochs) with the default seed and with seed 1, and two contestants of gmm."""
+    import shootout
+
+    root = tmp_path_factory.mktemp("small-runs")
+    digits = {"only": ["scratch-softmax", "ptlogreg"], "epochs": 2, "log": None, "progress": False}
+    return {
+        "digits": shootout.run("digits", out=root / "digits", **digits),
+        "digits-seed-1": shootout.run("digits", out=root / "digits-seed-1", seed=1, **digits),
+        "gmm": shootout.run("gmm", out=root / "gmm", only=["scratch-logreg", "rbf-svm"], log=None),
+    }

@@ -162,6 +162,21 @@ def _add_data(commands) -> None:
     data.set_defaults(handler=lambda args: _help(data))
 
 
+def _add_compare(commands) -> None:
+    compare = commands.add_parser(
+        "compare",
+        help="one table of several runs: a row per contestant, a column per run",
+        description="Compare finished runs: test accuracy, training seconds and parameters, a row per contestant "
+        "and a column per run (runs of one experiment that differ only in their seed share a column: mean ± std). "
+        "Prints the table as Markdown and writes compare.html, compare.csv and compare.png.",
+    )
+    compare.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR", help="complete run folders")
+    compare.add_argument(
+        "--out", type=Path, default=None, help="where the files go (default: runs/compare-<timestamp>)"
+    )
+    compare.set_defaults(handler=_compare, parser=compare)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from shootout import __version__
 
@@ -181,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("run_dir", type=_readable_dir, metavar="RUN_DIR")
     report.set_defaults(handler=_report)
+    _add_compare(commands)
     _add_data(commands)
     return parser
 
@@ -265,6 +281,26 @@ def _report(args: argparse.Namespace) -> int:
     from shootout.experiments import rebuild_report
 
     print(rebuild_report(args.run_dir))
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from shootout.experiments.compare import CompareError, compare_runs, default_compare_dir
+    from shootout.experiments.compare_page import write_comparison
+
+    for folder in args.run_dirs:
+        if not folder.is_dir():
+            unfinished = folder.with_name(folder.name + ".partial")
+            hint = f" ({unfinished} is an unfinished run)" if unfinished.is_dir() else ""
+            args.parser.error(f"{folder} is not a folder{hint}")
+    try:
+        comparison = compare_runs(args.run_dirs)
+    except CompareError as exc:
+        args.parser.error(str(exc))
+    paths = write_comparison(comparison, args.out or default_compare_dir())
+    print(comparison.markdown())
+    print(f"comparison: {paths['compare.html']}")
+    print(f"table: {paths['compare.csv']}")
     return EXIT_OK
 
 

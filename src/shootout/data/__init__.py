@@ -19,7 +19,7 @@ from shootout.data.errors import (
 from shootout.data.idx import read_idx, write_idx
 from shootout.data.loaders import fetch, load
 from shootout.data.registry import DATASETS, get_spec
-from shootout.data.splits import SYNTHETIC, Splits, load_splits, stratified_subsample
+from shootout.data.splits import SYNTHETIC, Splits, describe_test_split, load_splits, stratified_subsample
 from shootout.data.stats import DatasetInfo, channel_mean_std, info
 from shootout.data.store import cache_root
 from shootout.data.synthetic import sample_gauss_2d, sample_gmm_2d
@@ -39,6 +39,7 @@ __all__ = [
     "UnsafePickleError",
     "cache_root",
     "channel_mean_std",
+    "describe_test_split",
     "fetch",
     "get_spec",
     "info",

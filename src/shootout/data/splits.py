@@ -89,7 +89,8 @@ def load_splits(
     channel_order: str = "rgb",
     **options: Any,
 ) -> Splits:
-    """The train and official test splits of ``dataset``; a synthetic one is drawn with ``seed`` and ``options``.
+    """The train and test splits of ``dataset`` (:func:`describe_test_split` says which); a synthetic one is drawn
+    with ``seed`` and ``options``.
 
     channel_order : ``"rgb"`` or ``"bgr"`` for colour datasets (see :func:`shootout.data.load`).
     options : a synthetic dataset's sizes; for an image dataset only ``permute_pixels`` (a seed: both
@@ -118,3 +119,22 @@ def stratified_subsample(y: np.ndarray, size: int, seed: int) -> np.ndarray:
         return np.arange(len(y))
     index, _ = train_test_split(np.arange(len(y)), train_size=size, random_state=seed, stratify=y)
     return np.sort(index)
+
+
+def describe_test_split(dataset: str) -> str:
+    """What an experiment's accuracy is measured on, in words, for reports: not every dataset has an official split.
+
+    The 2-D mixtures draw fresh test points from the mixture the training points came from; scikit-learn's
+    digits come without a split, so a fixed stratified one is cut; the image datasets ship their own.
+    """
+    from shootout.data.loaders import DIGITS_SPLIT_SEED, DIGITS_TEST_FRACTION
+
+    if dataset in SYNTHETIC:
+        return "fresh points drawn from the same mixture as the training points (each seed draws another mixture)"
+    spec = get_spec(dataset)
+    if spec.reader == "sklearn-digits":
+        return (
+            f"a fixed stratified {round(DIGITS_TEST_FRACTION * 100)} % split of scikit-learn's digits "
+            f"({spec.sizes['test']:,} images, split seed {DIGITS_SPLIT_SEED}, the same for every run)"
+        )
+    return f"the official test split ({spec.sizes['test']:,} images)"

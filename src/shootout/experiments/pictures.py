@@ -1,19 +1,50 @@
-"""Which pictures a contestant gets, and drawing them into the run folder."""
+"""Which pictures a contestant (and a run) gets, and drawing them into the run folder."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from shootout.data import Splits
 from shootout.estimators import Contestant
 from shootout.experiments.surfaces import Surface, surface_picture
-from shootout.plots import confusion_matrix_plot, image_grid, weight_images
+from shootout.plots import Point, accuracy_vs_seconds, confusion_matrix_plot, image_grid, weight_images
 
-GRID = 24  # test images shown with their predictions
+GRID = 30  # about this many test images shown with their predictions, every class alike
+GRID_SEED = 0  # the same test images for every contestant and every run, so their grids compare
+GRID_COLUMNS = 12  # a column per class up to this many classes
 WORST = 16  # largest-loss test images shown
+TRADEOFF = "pictures/accuracy-vs-seconds.png"  # the run's answer at a glance; the report puts it first
+CURVES = "pictures/learning-curves.png"
+
+
+def per_class_sample(labels: np.ndarray, size: int = GRID, seed: int = GRID_SEED) -> np.ndarray:
+    """Indices of a seeded sample of about ``size`` samples with every class in ``labels`` equally represented.
+
+    Ordered round by round (one sample of each class, then the next), so a grid with one column per class
+    shows a class per column. The first ``size`` images would do on a shuffled test set, but test sets ordered
+    by class (as some CIFAR-10 copies are) would show one class only.
+    """
+    rng = np.random.default_rng(seed)
+    classes = np.unique(labels)
+    if len(classes) == 0:
+        return np.arange(0)
+    per_class = max(1, size // len(classes))
+    chosen = [rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in classes]
+    rounds = [[take[r] for take in chosen if r < len(take)] for r in range(per_class)]
+    return np.array([index for row in rounds for index in row], dtype=np.int64)
+
+
+def tradeoff_picture(results: Sequence[dict[str, Any]], path: Path, title: str) -> Path:
+    """The run's contestants as test accuracy against training seconds, their targets marked.
+
+    The claim is the caption the report puts under the picture, as text (one place to read it, searchable).
+    """
+    points = [Point(r["model"], r["train_seconds"], r["test_accuracy"], target=r.get("target")) for r in results]
+    return accuracy_vs_seconds(points, path, title)
 
 
 def draw_contestant(
@@ -40,17 +71,21 @@ def draw_contestant(
         )
     )
     if data.is_images:
-        shown = np.arange(min(GRID, len(data.test_x)))
+        shown = per_class_sample(data.test_y)
+        columns = min(len(np.unique(data.test_y[shown])), GRID_COLUMNS)
+        wrong = int(np.sum(predicted[shown] != data.test_y[shown]))
         pictures.append(
             (
-                f"{name}: test images with true and predicted labels",
+                f"{name}: test images drawn at random, {len(shown) // columns} of each class, with true and "
+                f"predicted labels ({wrong} of {len(shown)} wrong, in red)",
                 image_grid(
                     data.test_x[shown],
                     data.test_y[shown],
                     predicted[shown],
                     classes,
                     path_for(f"{name}-predictions.png"),
-                    f"{name}: first {len(shown)} test images",
+                    f"{name}: test images, a column per class (wrong ones in red)",
+                    columns=columns,
                 ),
             )
         )

@@ -1,101 +1,91 @@
-"""The self-contained HTML report of a run: results table, pictures (embedded), recipes, environment."""
+"""The self-contained HTML report of a run: the answer first, then each contestant, the recipes, the environment.
+
+The answer is the results table, the chart of test accuracy against training seconds (targets marked, the
+claim under it) and the learning curves. Each contestant's details follow, collapsed, with pictures drawn
+large enough to read their labels. A demonstration (no contestants) shows its tables and pictures instead.
+"""
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 from pathlib import Path
 from typing import Any
 
 from shootout.data.files import atomic_write_bytes
+from shootout.experiments.html import escape, file_figure, number, page, table
+from shootout.experiments.pictures import CURVES, TRADEOFF, tradeoff_picture
 from shootout.experiments.rundir import RunFolderError
 
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
-th:first-child, td:first-child, td:last-child { text-align: left; }
-.met { color: #1a7f37; font-weight: bold; } .missed { color: #cf222e; font-weight: bold; }
-figure { display: inline-block; margin: 0.5em; vertical-align: top; }
-figure img { max-width: 520px; border: 1px solid #eee; }
-figcaption { font-size: 0.85em; color: #555; max-width: 520px; }
-pre { background: #f6f8fa; padding: 0.6em; overflow-x: auto; font-size: 0.8em; }
-"""
+RESULT_COLUMNS = (
+    "model",
+    "test accuracy",
+    "target",
+    "met",
+    "train accuracy",
+    "average precision",
+    "train seconds",
+    "epochs",
+    "params",
+    "note",
+)
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value))
+def measured_on(dataset: str) -> str:
+    """What the test accuracy is measured on (empty for data the runs make themselves)."""
+    from shootout.data import DatasetError, describe_test_split
+
+    try:
+        return describe_test_split(dataset)
+    except DatasetError:  # a demonstration's own data ("generated") or several datasets
+        return ""
 
 
-def _num(value: Any, digits: int = 4) -> str:
-    return "" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else _e(value)
+def _met(met: bool | None) -> str:
+    if met is None:
+        return ""
+    return '<span class="met">yes</span>' if met else '<span class="missed">no</span>'
 
 
-def _image(folder: Path, relative: str, caption: str) -> str:
-    path = folder / relative
-    if not path.is_file():
-        return f"<p>missing picture: {_e(relative)}</p>"
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (
-        f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
-    )
-
-
-def _results_table(results: list[dict[str, Any]]) -> str:
-    head = (
-        "model",
-        "test accuracy",
-        "target",
-        "met",
-        "train accuracy",
-        "average precision",
-        "train seconds",
-        "epochs",
-        "params",
-        "note",
-    )
-    rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
-    for r in results:
-        met = (
-            ""
-            if r["met"] is None
-            else ('<span class="met">yes</span>' if r["met"] else '<span class="missed">no</span>')
-        )
-        cells = (
-            _e(r["model"]),
-            _num(r["test_accuracy"]),
-            _num(r["target"], 3),
-            met,
-            _num(r.get("train_accuracy")),
-            _num(r.get("average_precision")),
-            _num(r["train_seconds"], 2),
-            _e(r["epochs"]),
+def results_table(results: list[dict[str, Any]]) -> str:
+    """The results as an HTML table, a row per contestant; the best test accuracy stands out."""
+    best = max((r["test_accuracy"] for r in results), default=None)
+    rows = [
+        (
+            escape(r["model"]),
+            (number(r["test_accuracy"]), "best" if r["test_accuracy"] == best and len(results) > 1 else ""),
+            number(r["target"], 3),
+            _met(r["met"]),
+            number(r.get("train_accuracy")),
+            number(r.get("average_precision")),
+            number(r["train_seconds"], 2),
+            escape(r["epochs"]),
             f"{r['params']:,}",
-            _e(r.get("note", "")),
+            (escape(r.get("note", "")), "text"),
         )
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return "<table>" + "".join(rows) + "</table>"
+        for r in results
+    ]
+    return table(RESULT_COLUMNS, rows)
 
 
 def _demonstration(shown: dict[str, Any]) -> list[str]:
     """A demonstration's tables and facts (it has no contestants to rank)."""
     parts = []
-    for table in shown.get("tables", []):
-        head = "<tr>" + "".join(f"<th>{_e(c)}</th>" for c in table["columns"]) + "</tr>"
-        body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in table["rows"])
-        parts.append(f"<h3>{_e(table['caption'])}</h3><table>{head}{body}</table>")
+    for shown_table in shown.get("tables", []):
+        rows = [[escape(c) for c in row] for row in shown_table["rows"]]
+        parts.append(f"<h3>{escape(shown_table['caption'])}</h3>" + table(shown_table["columns"], rows))
     facts = shown.get("facts", {})
     if facts:
-        parts.append("<ul>" + "".join(f"<li>{_e(k)}: {_e(v)}</li>" for k, v in facts.items()) + "</ul>")
+        parts.append("<ul>" + "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in facts.items()) + "</ul>")
     return parts
 
 
-def _extras(r: dict[str, Any]) -> str:
+def _facts(r: dict[str, Any]) -> str:
+    """What the table has no room for: samples, the untrained model, early stopping, AP, per-class scores."""
     facts = []
     if r.get("train_samples") is not None:
         facts.append(f"trained on {r['train_samples']:,} samples ({r.get('support_vectors', '?')} support vectors)")
+    if r.get("train_accuracy") is not None:
+        facts.append(f"train accuracy (the returned weights on the whole training split): {r['train_accuracy']:.4f}")
     if r.get("initial_loss") is not None:
         accuracy = f", accuracy {r['initial_accuracy']:.4f}" if r.get("initial_accuracy") is not None else ""
         facts.append(f"the untrained model: loss {r['initial_loss']:.4f}{accuracy}")
@@ -117,19 +107,50 @@ def _extras(r: dict[str, Any]) -> str:
     if r.get("top5_accuracy") is not None:
         facts.append(f"top-5 accuracy: {r['top5_accuracy']:.4f}")
     facts.append(f"test loss: {r['test_loss']:.4f}; prediction took {r['predict_seconds']:.2f}s")
-    return "<ul>" + "".join(f"<li>{_e(f)}</li>" for f in facts) + "</ul>"
+    return "<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>"
+
+
+def _contestant(folder: Path, r: dict[str, Any]) -> str:
+    """One contestant's section, collapsed: its numbers in the summary, its facts, pictures and recipe inside."""
+    met = "" if r["met"] is None else (" — target met" if r["met"] else " — target missed")
+    summary = f"<b>{escape(r['model'])}</b>: test accuracy {r['test_accuracy']:.4f} in {r['train_seconds']:.2f} s{met}"
+    pictures = "".join(file_figure(folder, p["file"], p["caption"]) for p in r.get("pictures", []))
+    recipe = f"<h4>recipe</h4><pre>{escape(json.dumps(r['recipe'], indent=2))}</pre>"
+    return f"<details><summary>{summary}</summary>{_facts(r)}{pictures}{recipe}</details>"
+
+
+def _answer(folder: Path, metrics: dict[str, Any], split: str) -> list[str]:
+    """The results table, then accuracy against time (claim as caption), then the learning curves and the rest."""
+    parts = ["<h2>Results</h2>"]
+    if split:
+        parts.append(f"<p>Test accuracy on {escape(split)}.</p>")
+    parts.append(results_table(metrics["results"]))
+    pictures = {p["file"]: p for p in metrics.get("pictures", [])}
+    claim = metrics.get("claim", "")
+    if (folder / TRADEOFF).is_file():  # drawn by the run, or by rebuild_report for a run made before it was
+        caption = (f"Claim: {claim}. " if claim else "") + (
+            "Test accuracy against training seconds (log scale); a dashed mark is the contestant's target, "
+            "a hollow point one it missed."
+        )
+        parts.append(file_figure(folder, TRADEOFF, caption))
+    elif claim:
+        parts.append(f"<p>Claim: {escape(claim)}</p>")
+    if CURVES in pictures:
+        caption = "Learning curves: training loss and accuracy per epoch (validation dashed, test dotted)"
+        parts.append(file_figure(folder, CURVES, caption))
+    parts.extend(file_figure(folder, f, p["caption"]) for f, p in pictures.items() if f not in (TRADEOFF, CURVES))
+    return parts
 
 
 def render_report(folder: Path, metrics: dict[str, Any]) -> str:
     """The HTML text of the report for the run folder ``folder`` (pictures read from it and embedded)."""
+    demonstration = "demonstration" in metrics
+    split = "" if demonstration else measured_on(metrics["dataset"])
     parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>shootout: {_e(metrics['experiment'])}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{_e(metrics['experiment'])}</h1><p>{_e(metrics.get('title', ''))}</p>",
-        f"<p>Dataset: <b>{_e(metrics['dataset'])}</b>. The seed claims: {_e(metrics.get('claim', ''))}</p>",
+        f"<h1>{escape(metrics['experiment'])}</h1>",
+        f"<p class='lead'>{escape(metrics.get('title', ''))}</p>",
+        f"<p>Dataset: <b>{escape(metrics['dataset'])}</b>.</p>",
     ]
-    if metrics.get("notes"):
-        parts.append(f"<p>{_e(metrics['notes'])}</p>")
     if metrics.get("options", {}).get("train_samples") is not None:
         parts.append(
             f"<p><b>Trained on a seeded, stratified subset of {metrics['train_samples']:,} of the "
@@ -138,32 +159,27 @@ def render_report(folder: Path, metrics: dict[str, Any]) -> str:
         )
     if metrics.get("resumed"):
         parts.append("<p>This run was interrupted and resumed from its last checkpoint (--resume).</p>")
-    if "demonstration" in metrics:
+    if demonstration:
+        if metrics.get("claim"):
+            parts.append(f"<p>Claim: {escape(metrics['claim'])}</p>")
+        if metrics.get("notes"):
+            parts.append(f"<p>{escape(metrics['notes'])}</p>")
         parts += _demonstration(metrics["demonstration"])
+        parts += [file_figure(folder, p["file"], p["caption"]) for p in metrics.get("pictures", [])]
     else:
-        parts += ["<h2>Results (official test split)</h2>", _results_table(metrics["results"])]
-    if "summary" in metrics:
-        parts += ["<h2>Comparison</h2>", *_demonstration(metrics["summary"])]
-    for picture in metrics.get("pictures", []):
-        parts.append(_image(folder, picture["file"], picture["caption"]))
-    for r in metrics["results"]:
-        parts.append(f"<h2>{_e(r['model'])}</h2>")
-        parts.append(_extras(r))
-        parts.extend(_image(folder, p["file"], p["caption"]) for p in r.get("pictures", []))
-        parts.append(
-            "<details><summary>recipe</summary><pre>" + _e(json.dumps(r["recipe"], indent=2)) + "</pre></details>"
-        )
+        parts += _answer(folder, metrics, split)
+        if "summary" in metrics:  # the experiment's own comparison of its results
+            parts += ["<h2>Comparison</h2>", *_demonstration(metrics["summary"])]
+        if metrics.get("notes"):
+            parts.append(f"<p>{escape(metrics['notes'])}</p>")
+        parts.append("<h2>Contestants</h2><p>Click a contestant for its details, pictures and recipe.</p>")
+        parts += [_contestant(folder, r) for r in metrics["results"]]
     env = metrics.get("environment", {})
+    parts.append("<h2>Environment</h2>" + table((), [(escape(k), (escape(v), "text")) for k, v in env.items()]))
     parts.append(
-        "<h2>Environment</h2><table>"
-        + "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in env.items())
-        + "</table>"
+        f"<p>Created {escape(metrics.get('created', ''))}; whole run {number(metrics.get('total_seconds'), 1)} s.</p>"
     )
-    parts.append(
-        f"<p>Created {_e(metrics.get('created', ''))}; whole run "
-        f"{_num(metrics.get('total_seconds'), 1)} s.</p></body></html>"
-    )
-    return "\n".join(parts)
+    return page(f"shootout: {metrics['experiment']}", parts)
 
 
 def write_report(folder: Path, metrics: dict[str, Any]) -> Path:
@@ -173,14 +189,25 @@ def write_report(folder: Path, metrics: dict[str, Any]) -> Path:
     return target
 
 
-def rebuild_report(run_dir: str | Path) -> Path:
-    """Write the report again from a run folder's ``metrics.json`` and pictures."""
+def read_metrics(run_dir: str | Path) -> dict[str, Any]:
+    """A completed run folder's ``metrics.json``; a RunFolderError with one clear line if it has none."""
     folder = Path(run_dir)
     metrics_path = folder / "metrics.json"
     if not metrics_path.is_file():
         raise RunFolderError(f"{metrics_path} not found: is {folder} a completed run folder?")
     try:
-        metrics = json.loads(metrics_path.read_text())
+        return json.loads(metrics_path.read_text())
     except json.JSONDecodeError as exc:
         raise RunFolderError(f"{metrics_path}: not valid JSON ({exc})") from None
+
+
+def rebuild_report(run_dir: str | Path) -> Path:
+    """Write the report again from a run folder's ``metrics.json`` and pictures.
+
+    A run made before runs drew the chart of accuracy against time gets it now (drawn from its metrics).
+    """
+    folder = Path(run_dir)
+    metrics = read_metrics(folder)
+    if metrics.get("results") and not (folder / TRADEOFF).is_file():
+        tradeoff_picture(metrics["results"], folder / TRADEOFF, metrics.get("title", ""))
     return write_report(folder, metrics)
