@@ -50,6 +50,8 @@ def test_every_mission_experiment_is_defined_with_unique_contestants():
         "fashion-init",
         "gmm-depth",
         "gmm-lambda",
+        "gmm-many",
+        "cifar-fc",
         "filters",
         "linreg",
     }
