@@ -85,7 +85,9 @@ def _facts(r: dict[str, Any]) -> str:
     if r.get("train_samples") is not None:
         facts.append(f"trained on {r['train_samples']:,} samples ({r.get('support_vectors', '?')} support vectors)")
     if r.get("train_accuracy") is not None:
-        facts.append(f"train accuracy (the returned weights on the whole training split): {r['train_accuracy']:.4f}")
+        on = r.get("train_accuracy_samples")
+        where = f"a fixed sample of {on:,} training images" if on and on >= 10_000 else "the training split"
+        facts.append(f"train accuracy (the returned weights on {where}): {r['train_accuracy']:.4f}")
     if r.get("initial_loss") is not None:
         accuracy = f", accuracy {r['initial_accuracy']:.4f}" if r.get("initial_accuracy") is not None else ""
         facts.append(f"the untrained model: loss {r['initial_loss']:.4f}{accuracy}")
