@@ -1,7 +1,8 @@
 """The ``shootout`` command.
 
 Exit status: 0 on success, 1 when the work itself fails (one clear line on stderr, no traceback),
-2 for a usage error (unknown command, dataset or option value).
+2 for a usage error (unknown command, dataset or option value), 3 for a rank of a distributed run that
+stopped because another rank failed (its line names that rank).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PEER = 0, 1, 2, 3
 
 
 def _one_of(known, what: str, value: str) -> str:
@@ -130,6 +131,14 @@ def _add_run(commands) -> None:
         help="train every contestant on a seeded, stratified subset of N training samples (default: all)",
     )
     run.add_argument("--only", nargs="+", default=None, metavar="CONTESTANT", help="run only these contestants")
+    run.add_argument(
+        "--nproc",
+        type=_integer,
+        default=None,
+        metavar="N",
+        help="train on N processes of this machine, started through torch.distributed.run (as torchrun "
+        "--standalone --nproc_per_node=N -m shootout run does); --batch-size is then the global batch",
+    )
     run.set_defaults(handler=_run, parser=run)
 
 
@@ -210,11 +219,8 @@ def _data_fetch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(args: argparse.Namespace) -> int:
-    import json
-
-    from shootout.experiments import OptionsError, RunOptions, results_table, resume_experiment, run_experiment
-
+def _given(args: argparse.Namespace) -> dict:
+    """The run options the user typed (those left out keep their default or recorded value)."""
     given = {
         "epochs": args.epochs,
         "seed": args.seed,
@@ -228,24 +234,89 @@ def _run(args: argparse.Namespace) -> int:
         "data_dir": args.data_dir,
         "verify": False if args.no_verify else None,
         "only": args.only,
+        "nproc": args.nproc,
     }
-    given = {name: value for name, value in given.items() if value is not None}  # what the user typed
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _run(args: argparse.Namespace) -> int:
+    from shootout.distributed import launched
+    from shootout.experiments import OptionsError
+
+    given = _given(args)
     try:
-        if args.resume is not None:
-            if args.out is not None:
-                raise OptionsError("--out cannot be given with --resume: the run continues in its own folder")
-            folder = resume_experiment(args.resume, args.name, log=_log, **given)
-        elif args.name is None:
+        if args.resume is not None and args.out is not None:
+            raise OptionsError("--out cannot be given with --resume: the run continues in its own folder")
+        if args.resume is None and args.name is None:
             raise OptionsError("name an experiment (see `shootout list`), or give --resume RUN_DIR")
-        else:
-            folder = run_experiment(args.name, RunOptions(**given), out=args.out, log=_log)
+        if launched():  # one rank of a run torchrun (or --nproc) started
+            return _run_rank(args, given)
+        processes = _planned_processes(args, given)
+        if processes > 1:
+            from shootout.distributed.launch import launch
+
+            more = [] if args.nproc is not None else ["--nproc", str(processes)]  # the recorded number
+            return launch(processes, [*args.argv, *more])
+        return _finish(_run_here(args, given))
     except OptionsError as exc:
         args.parser.error(str(exc))  # a usage error: exit 2
-    metrics = json.loads((folder / "metrics.json").read_text())
-    print(results_table(metrics))
-    print(f"run folder: {folder}")
-    print(f"report: {folder / 'report.html'}")
+
+
+def _run_here(args: argparse.Namespace, given: dict, **world) -> Path | None:
+    """Run (or resume) in this process; ``world``: the launched run's, where there is one."""
+    from shootout.experiments import RunOptions, resume_experiment, run_experiment
+
+    if args.resume is not None:
+        return resume_experiment(args.resume, args.name, log=_log, **given, **world)
+    return run_experiment(args.name, RunOptions(**given), out=args.out, log=_log, **world)
+
+
+def _finish(folder: Path | None) -> int:
+    """Print the results and where they are (rank 0; the other ranks of a run print nothing)."""
+    import json
+
+    from shootout.experiments import results_table
+
+    if folder is not None:
+        metrics = json.loads((folder / "metrics.json").read_text())
+        print(results_table(metrics))
+        print(f"run folder: {folder}")
+        print(f"report: {folder / 'report.html'}")
     return EXIT_OK
+
+
+def _planned_processes(args: argparse.Namespace, given: dict) -> int:
+    """How many processes the run asks for; for several, the run is checked here before any is started."""
+    from shootout.experiments import RunOptions, get_experiment
+    from shootout.experiments.plan import check_world, entries_of
+    from shootout.experiments.resume import resumed_options
+    from shootout.train import resolve_device
+
+    if args.resume is not None:
+        name, options, _ = resumed_options(args.resume, args.name, **given)
+    else:
+        name, options = args.name, RunOptions(**given)
+    if options.processes > 1:
+        check_world(entries_of(get_experiment(name), options), options, options.processes)
+        resolve_device(options.device_name)  # --device cuda without CUDA: one line now, not one per rank
+    return options.processes
+
+
+def _run_rank(args: argparse.Namespace, given: dict) -> int:
+    """This process's part of a launched run: join the process group, run, leave; a failure is named."""
+    from shootout.distributed import faults
+    from shootout.distributed.group import started
+
+    with started(given.get("device", "auto")) as world:
+        try:
+            folder = _run_here(args, given, world=world)
+        except BaseException as exc:
+            reported = faults.explain(world, exc)  # another rank's failure, named
+            faults.record_failure(world, reported)  # this rank's own, for the others to name
+            if reported is exc:
+                raise
+            raise reported from None
+        return _finish(folder)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -280,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for --nproc: the same command on every rank
     if getattr(args, "handler", None) is None:
         return _help(parser)
     warnings.showwarning = _show_warning
@@ -292,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SHOOTOUT_DEBUG") == "1" or not _is_expected(exc):
             raise  # a bug (or debugging asked for): the traceback says where
         print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_PEER if _is_peer_failure(exc) else EXIT_FAILURE
 
 
 def _is_expected(exc: BaseException) -> bool:
@@ -302,12 +374,19 @@ def _is_expected(exc: BaseException) -> bool:
     traceback rather than reduced to a line that hides where it came from.
     """
     from shootout.data.errors import DatasetError
+    from shootout.distributed import LaunchError, PeerFailure
     from shootout.experiments import OptionsError
     from shootout.experiments.rundir import RunFolderError
     from shootout.train import CheckpointError, DivergenceError, RecipeError
 
     expected = (DatasetError, RecipeError, DivergenceError, CheckpointError, RunFolderError, OptionsError, OSError)
-    return isinstance(exc, expected)
+    return isinstance(exc, (*expected, PeerFailure, LaunchError))
+
+
+def _is_peer_failure(exc: BaseException) -> bool:
+    from shootout.distributed import PeerFailure
+
+    return isinstance(exc, PeerFailure)
 
 
 def _one_line(exc: BaseException) -> str:
