@@ -255,11 +255,23 @@ def _run(args: argparse.Namespace) -> int:
         if processes > 1:
             from shootout.distributed.launch import launch
 
-            more = [] if args.nproc is not None else ["--nproc", str(processes)]  # the recorded number
-            return launch(processes, [*args.argv, *more])
+            return launch(processes, _without_nproc(args.argv))  # each rank learns the number from the launcher
         return _finish(_run_here(args, given))
     except OptionsError as exc:
         args.parser.error(str(exc))  # a usage error: exit 2
+
+
+def _without_nproc(argv: list[str]) -> list[str]:
+    """The command line without ``--nproc N`` (torch.distributed.run's parser would take it for its own)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--nproc":
+            skip = True
+        elif not arg.startswith("--nproc="):
+            kept.append(arg)
+    return kept
 
 
 def _run_here(args: argparse.Namespace, given: dict, **world) -> Path | None:
@@ -374,7 +386,8 @@ def _is_expected(exc: BaseException) -> bool:
     traceback rather than reduced to a line that hides where it came from.
     """
     from shootout.data.errors import DatasetError
-    from shootout.distributed import LaunchError, PeerFailure
+    from shootout.distributed import LaunchError
+    from shootout.distributed.faults import PeerFailure
     from shootout.experiments import OptionsError
     from shootout.experiments.rundir import RunFolderError
     from shootout.train import CheckpointError, DivergenceError, RecipeError
@@ -384,7 +397,7 @@ def _is_expected(exc: BaseException) -> bool:
 
 
 def _is_peer_failure(exc: BaseException) -> bool:
-    from shootout.distributed import PeerFailure
+    from shootout.distributed.faults import PeerFailure
 
     return isinstance(exc, PeerFailure)
 

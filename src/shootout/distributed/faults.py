@@ -49,10 +49,12 @@ def arm(world: World) -> None:
 
 
 def disarm() -> None:
-    """Back to the default SIGTERM; forget the store."""
+    """Forget the store; back to the default SIGTERM, unless a failure is being reported (then it stays
+    ignored until the process has said why it stops: the launcher's SIGTERM comes right after a failure)."""
     global _store
     _store = None
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if signal.getsignal(signal.SIGTERM) is _on_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
@@ -62,7 +64,10 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def record_failure(world: World, error: BaseException) -> None:
     """Leave this rank's one-line error in the store, for the other ranks to name it (not for peer failures)."""
-    if _store is None or not world.distributed or isinstance(error, PeerFailure):
+    if not world.distributed or isinstance(error, PeerFailure):
+        return
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # say why this rank stops before anything stops it
+    if _store is None:
         return
     line = " ".join(str(error).split()) or type(error).__name__
     with contextlib.suppress(Exception):
@@ -85,10 +90,12 @@ def explain(world: World, error: BaseException) -> BaseException:
         return error
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the launcher's SIGTERM follows: the report comes first
     culprit = failed_rank(world)
-    if culprit is None:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        culprit = f"another rank stopped answering ({first})"
-    return PeerFailure(f"{world} stopped because {culprit}")
+    if culprit is not None:
+        return PeerFailure(f"{world} stopped because {culprit}")
+    if isinstance(error, Stopped):
+        return Stopped(f"{world} was stopped by its launcher (SIGTERM)")
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return PeerFailure(f"{world} stopped because another rank stopped answering ({first})")
 
 
 def failed_rank(world: World) -> str | None:

@@ -50,6 +50,7 @@ def _loopback() -> str | None:
 def launch(nproc: int, argv: Sequence[str]) -> int:
     """Run ``shootout ARGV`` on ``nproc`` processes of this machine; the exit status of the run."""
     from torch.distributed import run as torchrun
+    from torch.distributed.elastic.multiprocessing.api import SignalException
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
 
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, cores() // nproc)))  # each rank's share of the cores
@@ -61,6 +62,10 @@ def launch(nproc: int, argv: Sequence[str]) -> int:
         torchrun.run(torchrun.parse_args(torchrun_arguments(nproc, argv)))
     except ChildFailedError as exc:
         return _report(exc.failures)
+    except SignalException as exc:  # this process was asked to stop; the launcher stopped the ranks first
+        name = signal.Signals(exc.sigval).name
+        print(f"error: stopped by {name}; every rank was stopped", file=sys.stderr, flush=True)
+        return 128 + int(exc.sigval)
     return 0
 
 

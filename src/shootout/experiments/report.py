@@ -92,8 +92,32 @@ def _demonstration(shown: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _extras(r: dict[str, Any]) -> str:
+def _processes(metrics: dict[str, Any]) -> list[str]:
+    """How a run of several processes shared the work (nothing for a run of one)."""
+    env = metrics.get("environment", {})
+    size = env.get("world_size", 1)
+    if size <= 1:
+        return []
+    together = [r["model"] for r in metrics["results"] if r.get("world_size", 1) > 1]
+    alone = [r["model"] for r in metrics["results"] if r.get("world_size", 1) == 1]
+    text = f"Trained by {size} processes ({env.get('backend')})"
+    if together:
+        text += (
+            f": {', '.join(together)} together with DistributedDataParallel, each process on its share of "
+            "every global batch; their validation and test scores count every sample once"
+        )
+    if alone:
+        text += f"; {', '.join(alone)} on rank 0 alone (they train in one process)"
+    return [f"<p>{_e(text)}.</p>"]
+
+
+def _extras(r: dict[str, Any], env: dict[str, Any]) -> str:
     facts = []
+    if r.get("world_size", 1) > 1:
+        batch = env.get("global_batch_size", {}).get(r["model"])
+        share = "full batch" if batch is None else f"global batch {batch}, {batch // r['world_size']} a process"
+        seeds = ", ".join(map(str, r.get("rank_seeds", [])))
+        facts.append(f"trained by {r['world_size']} processes together ({share}); the ranks' seeds: {seeds}")
     if r.get("train_samples") is not None:
         facts.append(f"trained on {r['train_samples']:,} samples ({r.get('support_vectors', '?')} support vectors)")
     if r.get("initial_loss") is not None:
@@ -136,6 +160,7 @@ def render_report(folder: Path, metrics: dict[str, Any]) -> str:
         )
     if metrics.get("resumed"):
         parts.append("<p>This run was interrupted and resumed from its last checkpoint (--resume).</p>")
+    parts += _processes(metrics)
     if "demonstration" in metrics:
         parts += _demonstration(metrics["demonstration"])
     else:
@@ -144,7 +169,7 @@ def render_report(folder: Path, metrics: dict[str, Any]) -> str:
         parts.append(_image(folder, picture["file"], picture["caption"]))
     for r in metrics["results"]:
         parts.append(f"<h2>{_e(r['model'])}</h2>")
-        parts.append(_extras(r))
+        parts.append(_extras(r, metrics.get("environment", {})))
         parts.extend(_image(folder, p["file"], p["caption"]) for p in r.get("pictures", []))
         parts.append(
             "<details><summary>recipe</summary><pre>" + _e(json.dumps(r["recipe"], indent=2)) + "</pre></details>"
