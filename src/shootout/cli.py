@@ -281,19 +281,19 @@ def _is_expected(exc: BaseException) -> bool:
     """
     from shootout.data.errors import DatasetError
     from shootout.distributed import LaunchError
-    from shootout.distributed.faults import PeerFailure
+    from shootout.distributed.faults import PeerFailure, Stopped
     from shootout.experiments import OptionsError
     from shootout.experiments.rundir import RunFolderError
     from shootout.train import CheckpointError, DivergenceError, RecipeError
 
     expected = (DatasetError, RecipeError, DivergenceError, CheckpointError, RunFolderError, OptionsError, OSError)
-    return isinstance(exc, (*expected, PeerFailure, LaunchError))
+    return isinstance(exc, (*expected, PeerFailure, Stopped, LaunchError))
 
 
 def _is_peer_failure(exc: BaseException) -> bool:
-    from shootout.distributed.faults import PeerFailure
+    from shootout.distributed.faults import PeerFailure, Stopped
 
-    return isinstance(exc, PeerFailure)
+    return isinstance(exc, (PeerFailure, Stopped))
 
 
 def _one_line(exc: BaseException) -> str:

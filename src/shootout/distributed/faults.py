@@ -32,8 +32,9 @@ class PeerFailure(RuntimeError):
     """This rank stopped because another rank of the run failed; the message names that rank."""
 
 
-class Stopped(PeerFailure):
-    """The launcher stopped this rank (SIGTERM), which it does when another rank failed."""
+class Stopped(RuntimeError):
+    """The launcher stopped this rank (SIGTERM), which it does when another rank failed; :func:`explain`
+    turns it into a :class:`PeerFailure` that says which."""
 
 
 def arm(world: World) -> None:
@@ -64,7 +65,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def record_failure(world: World, error: BaseException) -> None:
     """Leave this rank's one-line error in the store, for the other ranks to name it (not for peer failures)."""
-    if not world.distributed or isinstance(error, PeerFailure):
+    if not world.distributed or isinstance(error, (PeerFailure, Stopped)):
         return
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # say why this rank stops before anything stops it
     if _store is None:
@@ -86,14 +87,16 @@ def is_collective_failure(error: BaseException) -> bool:
 def explain(world: World, error: BaseException) -> BaseException:
     """``error`` as this rank reports it: a collective failure or the launcher's SIGTERM becomes a
     :class:`PeerFailure` naming the rank that failed; anything else is returned as it is."""
-    if not world.distributed or not (isinstance(error, PeerFailure) or is_collective_failure(error)):
+    if not world.distributed or isinstance(error, PeerFailure):
+        return error
+    if not (isinstance(error, Stopped) or is_collective_failure(error)):
         return error
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the launcher's SIGTERM follows: the report comes first
     culprit = failed_rank(world)
     if culprit is not None:
         return PeerFailure(f"{world} stopped because {culprit}")
     if isinstance(error, Stopped):
-        return Stopped(f"{world} was stopped by its launcher (SIGTERM)")
+        return PeerFailure(f"{world} was stopped by its launcher (SIGTERM)")
     first = str(error).splitlines()[0] if str(error) else type(error).__name__
     return PeerFailure(f"{world} stopped because another rank stopped answering ({first})")
 

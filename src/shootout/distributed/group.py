@@ -18,7 +18,7 @@ import torch.distributed as dist
 
 from shootout.distributed import faults
 from shootout.distributed.collectives import set_patient_group
-from shootout.distributed.world import World, cores, from_env
+from shootout.distributed.world import LaunchError, World, cores, from_env
 
 # Seconds a collective of the training may wait for a peer: a rank that hangs stops the others after
 # this. Collectives run every step, so only a checkpoint write by rank 0 ever makes the others wait.
@@ -33,7 +33,7 @@ def _seconds(name: str, default: float) -> float:
     try:
         return float(value) if value else default
     except ValueError:
-        raise faults.PeerFailure(f"{name}={value!r} is not a number of seconds") from None
+        raise LaunchError(f"{name}={value!r} is not a number of seconds") from None
 
 
 def start(device: str) -> World:
@@ -42,7 +42,7 @@ def start(device: str) -> World:
 
     place = from_env()
     if place is None:
-        raise faults.PeerFailure("no launcher started this process: WORLD_SIZE, RANK and LOCAL_RANK are not set")
+        raise LaunchError("no launcher started this process: WORLD_SIZE, RANK and LOCAL_RANK are not set")
     torch.set_num_threads(max(1, cores() // place.local_size))
     if resolve_device(device).type == "cuda":
         torch.cuda.set_device(place.local_rank)

@@ -229,6 +229,8 @@ def _for_world(options: RunOptions, world: World) -> RunOptions:
     if world.distributed:
         if options.nproc not in (None, world.size):
             raise OptionsError(f"--nproc {options.nproc}: the launcher started {world.size} processes")
+        if world.backend == "nccl" and resolve_device(options.device_name).type != "cuda":
+            raise OptionsError(f"--device {options.device_name}: these processes were started for CUDA (NCCL)")
         return replace(options, nproc=world.size)
     if options.processes > 1:
         raise OptionsError(
@@ -357,8 +359,8 @@ def _result_of(
     if not world.is_main:
         data = splits_for(entry)[0]  # from the cache rank 0 filled
     if log:
-        alone = " on rank 0 alone" if world.distributed and not shared else ""
-        log(f"{entry.name}: training ({entry.note or type(entry.estimator).__name__}){alone}")
+        where = "" if not world.distributed else f" on {world.size} processes" if shared else " on rank 0 alone"
+        log(f"{entry.name}: training ({entry.note or type(entry.estimator).__name__}){where}")
     result = run_contestant(entry, estimator, data, folder, resuming, log, progress, world if shared else SINGLE)
     if result is None or folder is None:
         return None
