@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,14 @@ def run_once(name: str, nproc: int, seed: int, epochs: int | None, out: Path) ->
     return metrics
 
 
+def load_average() -> float | None:
+    """The machine's 1-minute load average: other work on the same cores changes every timing here."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
 def _samples(result: dict[str, Any], train_samples: int) -> float:
     """Training samples the contestant went through (epochs × the samples it trained on)."""
     recipe = result["recipe"].get("recipe") or {}
@@ -62,6 +71,7 @@ def rows_of(runs: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
                 {
                     "contestant": result["model"],
                     "processes": nproc,
+                    "threads": metrics["environment"]["torch_threads"],
                     "trained_by": result.get("world_size", 1),
                     "train_seconds": result["train_seconds"],
                     "test_accuracy": result["test_accuracy"],
@@ -74,12 +84,13 @@ def rows_of(runs: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
-    head = ("contestant", "processes", "trained by", "train s", "× vs 1", "test acc", "samples/s", "whole run s")
+    head = ("contestant", "processes × threads", "trained by", "train s", "× vs 1", "test acc", "samples/s")
+    head += ("whole run s",)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = (
             r["contestant"],
-            str(r["processes"]),
+            f"{r['processes']} × {r['threads']}",
             "rank 0" if r["trained_by"] == 1 and r["processes"] > 1 else f"{r['trained_by']} process(es)",
             f"{r['train_seconds']:.2f}",
             f"{r['speedup']:.2f}",
@@ -93,9 +104,11 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
 
 def scaling(name: str, processes: list[int], seed: int, epochs: int | None) -> dict[str, Any]:
     """Run ``name`` once per number of processes; the rows and the machine's explanation."""
+    load = [load_average()]
     with tempfile.TemporaryDirectory(prefix="shootout-scaling-") as scratch:
         runs = {n: run_once(name, n, seed, epochs, Path(scratch) / f"{name}-{n}") for n in processes}
-    return {"experiment": name, "seed": seed, "epochs": epochs, "rows": rows_of(runs), "why": WHY}
+    load.append(load_average())
+    return {"experiment": name, "seed": seed, "epochs": epochs, "rows": rows_of(runs), "why": WHY, "load": load}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=Path("benchmarks/scaling.json"))
     args = parser.parse_args(argv)
     table = scaling(args.experiment, args.nproc, args.seed, args.epochs)
-    print(f"# scaling: {args.experiment}, seed {args.seed}, {time.strftime('%Y-%m-%d %H:%M')}\n")
+    print(f"# scaling: {args.experiment}, seed {args.seed}, {time.strftime('%Y-%m-%d %H:%M')}")
+    print(f"load average before and after (other work on these cores): {table['load']}\n")
     print(markdown_table(table["rows"]))
     print(f"\n{WHY}")
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -54,9 +54,14 @@ def _env(tmp_path: Path, fault: str | None = None) -> dict[str, str]:
     return env
 
 
-def _torchrun(*args: str, env: dict[str, str], cwd: Path | None = None, **kwargs) -> subprocess.Popen:
+def _torchrun(*args: str, env: dict[str, str], cwd: Path | None = None, core: int | None = None) -> subprocess.Popen:
+    """``torch.distributed.run ARGS``; ``core``: the one CPU core it and its ranks may use (a "machine" of one core)."""
     command = [sys.executable, "-m", "torch.distributed.run", *args]
-    return subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    pin = None if core is None or not cores else (lambda: os.sched_setaffinity(0, {cores[core % len(cores)]}))
+    return subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=pin
+    )
 
 
 def _shootout(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -203,9 +208,9 @@ def test_two_nodes_on_127_0_0_1_complete_a_run_and_only_rank_0_writes(tmp_path):
     command += ["--epochs", "2", "--device", "cpu", "--out", "run"]
     homes = [tmp_path / "node0", tmp_path / "node1"]
     nodes = []
-    for home in homes:  # each "machine" its own working folder and cache: what a rank writes shows there
+    for core, home in enumerate(homes):  # each "machine" its own core, working folder and cache
         home.mkdir()
-        nodes.append(_torchrun(*command, env=_env(home), cwd=home))
+        nodes.append(_torchrun(*command, env=_env(home), cwd=home, core=core))
     for node in nodes:
         _, err = node.communicate(timeout=TIMEOUT)
         assert node.returncode == 0, err

@@ -113,7 +113,7 @@ def _add_run(commands) -> None:
         default=None,
         metavar="RUN_DIR",
         help="continue an interrupted run (RUN_DIR or RUN_DIR.partial) with the options it was started with; "
-        "--epochs, --device, --data-dir, --no-verify and --only may be given anew",
+        "--epochs, --device, --data-dir, --no-verify, --only and --nproc may be given anew",
     )
     run.add_argument(
         "--svm-samples",
