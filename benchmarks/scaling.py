@@ -4,8 +4,11 @@ python -m benchmarks.scaling [--experiment digits] [--nproc 1 2] [--seed 0] [--e
 
 Per contestant: its train seconds (``fit``, data in memory), its test accuracy and the training samples
 it went through per second, for each number of processes; per run: the whole command's wall time
-(start-up of every process, data loading and pictures included). The NumPy and SVM contestants train
-on rank 0 alone whatever the number, so they show what the extra processes cost them, not a speed-up.
+(start-up of every process, data loading and pictures included). Besides 1 process with torch's default
+threads (one per core) it runs 1 process of 1 thread, the thread count each of the N processes gets on a
+machine with N cores, so that the effect of the threads is told apart from the effect of distributing.
+The NumPy and SVM contestants train on rank 0 alone whatever the number: they show what the other
+processes cost them, not a speed-up.
 """
 
 from __future__ import annotations
@@ -21,20 +24,27 @@ from pathlib import Path
 from typing import Any
 
 WHY = (
-    "On a machine of 2 cores, 2 processes of one thread each use the same cores as 1 process of two threads, "
-    "and every step adds an all-reduce of the gradients (gloo, over loopback) to a step that shrank by half; "
-    "the digits nets are so small that a step is mostly fixed cost (Python, the optimizer, the all-reduce), "
-    "so the 2-process run is not faster here. Each process also starts Python and torch and loads the data. "
-    "More cores per process, larger batches per step or GPUs (NCCL) are what distributed training pays off on."
+    "Why 2 processes are not expected to be faster on 2 cores: they use the same two cores as 1 process of "
+    "two threads, each step adds an all-reduce of the gradients (gloo, over loopback) while its work halves, "
+    "and the digits nets are so small that a step is mostly fixed cost (Python, the optimizer, the all-reduce); "
+    "every process also starts Python and torch and loads the data. Compare the 2-process rows with the "
+    "1-process, 1-thread ones: that is the cost of distributing. When other work shares the cores (see the load "
+    "average), a process of two threads suffers most, because each thread waits for the other at every "
+    "parallel operation while the other is descheduled; then 1 × 2 can be far slower than either. "
+    "Distributed training pays off with more cores per process, more work per step, and GPUs (NCCL)."
 )
 
 
-def run_once(name: str, nproc: int, seed: int, epochs: int | None, out: Path) -> dict[str, Any]:
-    """The metrics of one ``shootout run`` on ``nproc`` processes, with the command's wall time."""
+def run_once(name: str, nproc: int, threads: int | None, seed: int, epochs: int | None, out: Path) -> dict[str, Any]:
+    """The metrics of one ``shootout run`` on ``nproc`` processes (``threads``: OMP_NUM_THREADS, None: the
+    default), with the command's wall time."""
     command = [sys.executable, "-m", "shootout", "run", name, "--seed", str(seed), "--out", str(out)]
     command += ["--nproc", str(nproc)] + ([] if epochs is None else ["--epochs", str(epochs)])
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = str(threads)
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{name} on {nproc} process(es) failed:\n{done.stderr[-3000:]}")
@@ -59,12 +69,11 @@ def _samples(result: dict[str, Any], train_samples: int) -> float:
     return result.get("train_samples") or train_samples * (1 - held) * result["epochs"]
 
 
-def rows_of(runs: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per (contestant, processes): seconds, accuracy, samples per second, speed-up over 1 process."""
+def rows_of(runs: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One row per (contestant, run): seconds, accuracy, samples per second, speed-up over the first run."""
     rows = []
-    first = min(runs)
-    for nproc, metrics in sorted(runs.items()):
-        base = {r["model"]: r for r in runs[first]["results"]}
+    base = {r["model"]: r for r in runs[0][1]["results"]}
+    for nproc, metrics in runs:
         for result in metrics["results"]:
             samples = _samples(result, metrics["train_samples"])
             rows.append(
@@ -84,10 +93,10 @@ def rows_of(runs: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def markdown_table(rows: list[dict[str, Any]]) -> str:
-    head = ("contestant", "processes × threads", "trained by", "train s", "× vs 1", "test acc", "samples/s")
+    head = ("contestant", "processes × threads", "trained by", "train s", "× vs first", "test acc", "samples/s")
     head += ("whole run s",)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
+    for r in sorted(rows, key=lambda r: r["contestant"]):
         cells = (
             r["contestant"],
             f"{r['processes']} × {r['threads']}",
@@ -103,10 +112,14 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
 
 
 def scaling(name: str, processes: list[int], seed: int, epochs: int | None) -> dict[str, Any]:
-    """Run ``name`` once per number of processes; the rows and the machine's explanation."""
+    """Run ``name`` on 1 process (default threads, then 1 thread) and on each other number of processes."""
+    plan = [(1, None), (1, 1)] + [(n, None) for n in processes if n > 1]
     load = [load_average()]
     with tempfile.TemporaryDirectory(prefix="shootout-scaling-") as scratch:
-        runs = {n: run_once(name, n, seed, epochs, Path(scratch) / f"{name}-{n}") for n in processes}
+        runs = [
+            (n, run_once(name, n, threads, seed, epochs, Path(scratch) / f"{name}-{n}-{threads}"))
+            for n, threads in plan
+        ]
     load.append(load_average())
     return {"experiment": name, "seed": seed, "epochs": epochs, "rows": rows_of(runs), "why": WHY, "load": load}
 

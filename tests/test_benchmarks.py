@@ -178,7 +178,7 @@ def test_the_scaling_table_compares_each_contestant_with_its_one_process_time():
         env = {"torch_threads": 2 // nproc}
         return {"results": results, "train_samples": 100, "wall_seconds": 9.0, "environment": env}
 
-    rows = rows_of({1: run(1, 4.0, 1), 2: run(2, 2.0, 2)})
+    rows = rows_of([(1, run(1, 4.0, 1)), (2, run(2, 2.0, 2))])
     two = {r["contestant"]: r for r in rows if r["processes"] == 2}
     assert two["net"]["speedup"] == 2.0 and two["net"]["samples_per_second"] == 100.0  # 200 samples in 2 s
     assert two["svm"]["samples_per_second"] == 160.0 and two["svm"]["trained_by"] == 1
