@@ -241,3 +241,22 @@ def test_rank_seeds_keep_the_run_seed_on_rank_0_and_differ_elsewhere():
     assert rank_seed(7, 0) == 7
     seeds = {rank_seed(7, rank) for rank in range(1, 8)}
     assert len(seeds) == 7 and 7 not in seeds and rank_seed(7, 3) == rank_seed(7, 3)
+
+
+def test_the_launchers_variables_are_read_and_checked(monkeypatch):
+    from shootout.distributed import LaunchError, from_env, launched
+
+    for name in ("WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    assert not launched() and from_env() is None
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    monkeypatch.setenv("RANK", "3")
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")
+    assert from_env() == World(rank=3, size=4, local_rank=1, local_size=2)
+    monkeypatch.setenv("RANK", "4")
+    with pytest.raises(LaunchError, match="RANK=4, WORLD_SIZE=4"):
+        from_env()
+    monkeypatch.setenv("RANK", "x")
+    with pytest.raises(LaunchError, match="not integers"):
+        from_env()
