@@ -19,6 +19,8 @@ from typing import Any
 
 from benchmarks.goals import GOALS, check
 from benchmarks.machine import describe_machine, measure_peak
+from benchmarks.scaling import WHY, scaling
+from benchmarks.scaling import markdown_table as scaling_table
 from shootout.experiments import EXPERIMENTS
 
 DESCRIPTION = "Every experiment at full length over several seeds; a Markdown table, the speed goals and a JSON file."
@@ -133,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
         help="folder holding cifar-10-binary.tar.gz (the JPEG-derived copy is read unverified)",
     )
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"), help="where to write the JSON")
+    parser.add_argument(
+        "--scaling",
+        default="digits",
+        metavar="EXPERIMENT",
+        help="also run this experiment on 1 and on 2 processes (--nproc) for a scaling table; 'none' skips it",
+    )
     args = parser.parse_args(argv)
 
     machine = describe_machine()
@@ -168,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         met, measured = check(goal, by_key.get((goal.experiment, goal.contestant)), peak["torch_matmul_gflops"])
         goals.append({"goal": goal.label, "measured": measured, "met": met})
         print(f"| {goal.label} | {measured} | {'—' if met is None else 'yes' if met else 'NO'} |")
+    scaled = None
+    if args.scaling != "none":
+        scaled = scaling(args.scaling, [1, 2], 0, args.epochs)
+        print(f"\nScaling: {args.scaling} on 1 and 2 processes (shootout run --nproc)\n")
+        print(scaling_table(scaled["rows"]))
+        print(f"\n{WHY}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
@@ -178,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
                 "epochs": args.epochs,
                 "rows": rows,
                 "goals": goals,
+                "scaling": scaled,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "environment": {"SHOOTOUT_MIRRORS": os.environ.get("SHOOTOUT_MIRRORS")},
             },

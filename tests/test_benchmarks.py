@@ -157,3 +157,30 @@ def test_tuning_candidates_include_the_catalog_choice_itself_and_variants_of_it(
     assert variant.recipe.lr == 0.05 and variant.width == 8
     assert variant.recipe.with_(lr=chosen.recipe.lr) == chosen.recipe  # nothing else changed
     assert chosen.recipe.lr == 0.1  # the catalog's estimator is untouched
+
+
+def test_the_scaling_table_compares_each_contestant_with_its_one_process_time():
+    from benchmarks.scaling import markdown_table, rows_of
+
+    def run(nproc, seconds, world):
+        results = [
+            {"model": "net", "train_seconds": seconds, "test_accuracy": 0.9, "epochs": 2, "recipe": {"recipe": {}}},
+            {
+                "model": "svm",
+                "train_seconds": 0.5,
+                "test_accuracy": 0.95,
+                "epochs": 1,
+                "recipe": {},
+                "train_samples": 80,
+            },
+        ]
+        results[0]["world_size"] = world
+        env = {"torch_threads": 2 // nproc}
+        return {"results": results, "train_samples": 100, "wall_seconds": 9.0, "environment": env}
+
+    rows = rows_of([(1, run(1, 4.0, 1)), (2, run(2, 2.0, 2))])
+    two = {r["contestant"]: r for r in rows if r["processes"] == 2}
+    assert two["net"]["speedup"] == 2.0 and two["net"]["samples_per_second"] == 100.0  # 200 samples in 2 s
+    assert two["svm"]["samples_per_second"] == 160.0 and two["svm"]["trained_by"] == 1
+    table = markdown_table(rows)
+    assert "| net | 2 × 1 | 2 process(es) | 2.00 | 2.00 |" in table and "| svm | 2 × 1 | rank 0 |" in table

@@ -1,7 +1,8 @@
 """The ``shootout`` command.
 
 Exit status: 0 on success, 1 when the work itself fails (one clear line on stderr, no traceback),
-2 for a usage error (unknown command, dataset or option value).
+2 for a usage error (unknown command, dataset or option value), 3 for a rank of a distributed run that
+stopped because another rank failed (its line names that rank).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_PEER = 0, 1, 2, 3
 
 
 def _one_of(known, what: str, value: str) -> str:
@@ -112,7 +113,7 @@ def _add_run(commands) -> None:
         default=None,
         metavar="RUN_DIR",
         help="continue an interrupted run (RUN_DIR or RUN_DIR.partial) with the options it was started with; "
-        "--epochs, --device, --data-dir, --no-verify and --only may be given anew",
+        "--epochs, --device, --data-dir, --no-verify, --only and --nproc may be given anew",
     )
     run.add_argument(
         "--svm-samples",
@@ -130,6 +131,14 @@ def _add_run(commands) -> None:
         help="train every contestant on a seeded, stratified subset of N training samples (default: all)",
     )
     run.add_argument("--only", nargs="+", default=None, metavar="CONTESTANT", help="run only these contestants")
+    run.add_argument(
+        "--nproc",
+        type=_integer,
+        default=None,
+        metavar="N",
+        help="train on N processes of this machine, started through torch.distributed.run (as torchrun "
+        "--standalone --nproc_per_node=N -m shootout run does); --batch-size is then the global batch",
+    )
     run.set_defaults(handler=_run, parser=run)
 
 
@@ -227,41 +236,9 @@ def _data_fetch(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import json
+    from shootout.run_command import run
 
-    from shootout.experiments import OptionsError, RunOptions, results_table, resume_experiment, run_experiment
-
-    given = {
-        "epochs": args.epochs,
-        "seed": args.seed,
-        "device": args.device,
-        "lr": args.lr,
-        "batch_size": args.batch_size,
-        "precision": args.precision,
-        "svm_samples": args.svm_samples,
-        "train_samples": args.train_samples,
-        "channel_order": args.channel_order,
-        "data_dir": args.data_dir,
-        "verify": False if args.no_verify else None,
-        "only": args.only,
-    }
-    given = {name: value for name, value in given.items() if value is not None}  # what the user typed
-    try:
-        if args.resume is not None:
-            if args.out is not None:
-                raise OptionsError("--out cannot be given with --resume: the run continues in its own folder")
-            folder = resume_experiment(args.resume, args.name, log=_log, **given)
-        elif args.name is None:
-            raise OptionsError("name an experiment (see `shootout list`), or give --resume RUN_DIR")
-        else:
-            folder = run_experiment(args.name, RunOptions(**given), out=args.out, log=_log)
-    except OptionsError as exc:
-        args.parser.error(str(exc))  # a usage error: exit 2
-    metrics = json.loads((folder / "metrics.json").read_text())
-    print(results_table(metrics))
-    print(f"run folder: {folder}")
-    print(f"report: {folder / 'report.html'}")
-    return EXIT_OK
+    return run(args)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -316,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for --nproc: the same command on every rank
     if getattr(args, "handler", None) is None:
         return _help(parser)
     warnings.showwarning = _show_warning
@@ -328,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SHOOTOUT_DEBUG") == "1" or not _is_expected(exc):
             raise  # a bug (or debugging asked for): the traceback says where
         print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_PEER if _is_peer_failure(exc) else EXIT_FAILURE
 
 
 def _is_expected(exc: BaseException) -> bool:
@@ -338,12 +316,20 @@ def _is_expected(exc: BaseException) -> bool:
     traceback rather than reduced to a line that hides where it came from.
     """
     from shootout.data.errors import DatasetError
+    from shootout.distributed import LaunchError
+    from shootout.distributed.faults import PeerFailure, Stopped
     from shootout.experiments import OptionsError
     from shootout.experiments.rundir import RunFolderError
     from shootout.train import CheckpointError, DivergenceError, RecipeError
 
     expected = (DatasetError, RecipeError, DivergenceError, CheckpointError, RunFolderError, OptionsError, OSError)
-    return isinstance(exc, expected)
+    return isinstance(exc, (*expected, PeerFailure, Stopped, LaunchError))
+
+
+def _is_peer_failure(exc: BaseException) -> bool:
+    from shootout.distributed.faults import PeerFailure, Stopped
+
+    return isinstance(exc, (PeerFailure, Stopped))
 
 
 def _one_line(exc: BaseException) -> str:

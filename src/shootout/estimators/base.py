@@ -17,9 +17,14 @@ shape of one sample, which ``predict`` checks as well.
 The protocol. The experiment layer (runner, pictures, report) knows a contestant only through these,
 so a new kind of contestant needs no change there:
 
-- ``fit(X, y, *, checkpoint=None, resume=False, log=None, progress=False)``: the run's context. A
-  contestant that trains in epochs may save progress at ``checkpoint`` and continue from it with
-  ``resume``, report one line per epoch to ``log`` and show a progress bar; others ignore them.
+- ``fit(X, y, *, checkpoint=None, resume=False, log=None, progress=False, world=None)``: the run's
+  context. A contestant that trains in epochs may save progress at ``checkpoint`` and continue from it
+  with ``resume``, report one line per epoch to ``log`` and show a progress bar; others ignore them.
+  ``world`` (several processes launched together, :mod:`shootout.distributed`) is given only to a
+  contestant whose ``trains_distributed`` is True, on every rank at once.
+- ``trains_distributed``: whether ``fit`` can train over several processes together; the others train
+  on rank 0 alone. ``global_batch_size``: the samples of one step over all processes (None: no minibatches,
+  or the whole set); :meth:`predict_proba_distributed`: every rank's share of a prediction, gathered.
 - ``predict_proba(X)``, ``classes_``; ``n_params_`` (learned numbers) and ``epochs_`` (passes over
   the training data); ``history_``: one dict per epoch (``epoch``, ``train_loss``, ``train_accuracy``,
   ``val_loss``, ``val_accuracy``, ``lr``, ``seconds`` where known), empty for closed-form fits.
@@ -41,6 +46,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from shootout.distributed.world import World
 
 # What X may be: 2-D features or N-D images (but never 1-D); dtypes in this list are kept, any other
 # becomes the first (float64), so uint8 images are not copied and float32 features not widened.
@@ -73,6 +80,12 @@ class Contestant(ClassifierMixin, BaseEstimator):
     """
 
     history_: list[dict[str, Any]]
+    trains_distributed = False  # True where fit(world=...) trains over several processes together
+
+    @property
+    def global_batch_size(self) -> int | None:
+        """Samples per step over all processes; None where the contestant does not train in minibatches."""
+        return None
 
     def fit(
         self,
@@ -84,13 +97,16 @@ class Contestant(ClassifierMixin, BaseEstimator):
         log: Any = None,
         progress: bool | None = False,
         watch: tuple[Any, Any] | None = None,
+        world: World | None = None,
     ) -> Contestant:
         """Learn from X and labels y; the keyword arguments are the run's context, as the protocol says.
 
         They are spelled out (no ``**kwargs``) so that an argument a contestant does not take, such as
         ``sample_weight``, fails loudly instead of being silently ignored. ``watch``: a labelled set
         (X, y) that a contestant training in epochs scores after each one, into ``history_`` only, as
-        the tutorials print test accuracy per epoch; nothing is ever chosen by it.
+        the tutorials print test accuracy per epoch; nothing is ever chosen by it. ``world``: the
+        processes training together, each calling ``fit`` with the same arguments (only where
+        ``trains_distributed``).
         """
         X, y = validate_data(self, X, y, **INPUT_CHECKS)
         if X.ndim not in (2, 4):
@@ -104,12 +120,21 @@ class Contestant(ClassifierMixin, BaseEstimator):
         context = dict(checkpoint=checkpoint, resume=resume, log=log, progress=progress)
         if watch is not None:
             context["watch"] = (self._validate_input(watch[0]), self._encode(watch[1]))
+        if world is not None and world.distributed:
+            if not self.trains_distributed:
+                raise ValueError(f"{type(self).__name__} trains in one process; fit it on one rank without world")
+            context["world"] = world
         self._fit(X, encoded.astype(np.int64), **context)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities N × C, columns in the order of ``classes_``."""
         return self._proba(self._validate_input(X))
+
+    def predict_proba_distributed(self, X: Any, world: World) -> np.ndarray:
+        """:meth:`predict_proba` with every rank of ``world`` calling it on the same X: each may compute
+        a share and all get every row. By default each rank simply computes all of them."""
+        return self.predict_proba(X)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each sample, as one of ``classes_``."""

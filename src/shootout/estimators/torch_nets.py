@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from shootout.distributed.world import SINGLE, World
 from shootout.estimators.base import Contestant
 from shootout.nets import FlatAsImage, LeNet, PTDeep, PTLogreg, SmallCNN, square_side
 from shootout.train import Recipe, evaluate, fit, predict_proba
@@ -46,6 +47,13 @@ class TorchNet(Contestant):
     ) -> None:
         self.arch, self.hidden, self.activation = arch, hidden, activation
         self.batchnorm, self.init, self.recipe, self.width = batchnorm, init, recipe, width
+
+    trains_distributed = True  # DistributedDataParallel over the ranks of a launched run
+
+    @property
+    def global_batch_size(self) -> int | None:
+        """The recipe's batch size: over all processes, each taking an equal share (None: full batch)."""
+        return self._recipe().batch_size
 
     def _recipe(self) -> Recipe:
         return self.recipe if self.recipe is not None else Recipe()
@@ -91,6 +99,7 @@ class TorchNet(Contestant):
         log: Any = None,
         progress: bool | None = False,
         watch: tuple[np.ndarray, np.ndarray] | None = None,
+        world: World = SINGLE,
     ) -> None:
         recipe = self._recipe_for(X)
         torch.manual_seed(recipe.seed)
@@ -105,6 +114,7 @@ class TorchNet(Contestant):
             log=log,
             progress=progress,
             watch=None if watch is None else (_as_input(watch[0]), watch[1]),
+            world=world,
         )
         self.result_, self.history_ = result, result.history
         self.n_params_ = sum(p.numel() for p in self.model_.parameters())
@@ -125,12 +135,16 @@ class TorchNet(Contestant):
         return W.detach().cpu().double().numpy().T
 
     def fit_facts(self) -> dict[str, Any]:
-        """The epoch whose weights were kept (early stopping), whether it stopped early, and the device."""
-        return {
+        """The epoch whose weights were kept (early stopping), whether it stopped early, and the device;
+        trained by several processes: how many, and each rank's seed."""
+        facts = {
             "best_epoch": self.result_.best_epoch,
             "stopped_early": self.result_.stopped_early,
             "device": self.result_.device,
         }
+        if self.result_.world_size > 1:
+            facts.update(world_size=self.result_.world_size, rank_seeds=list(self.result_.rank_seeds))
+        return facts
 
     def initial_scores(self, X: Any, y: Any) -> dict[str, float]:
         """Cross-entropy (about ln C) and accuracy (about 1/C) of a freshly built, untrained network of this
@@ -145,8 +159,13 @@ class TorchNet(Contestant):
         scores = evaluate(model, _as_input(X), encoded, self.result_.preprocess)
         return {"initial_loss": scores["loss"], "initial_accuracy": scores["accuracy"]}
 
-    def _proba(self, X: np.ndarray) -> np.ndarray:
-        return predict_proba(self.model_, _as_input(X), self.result_.preprocess, self._recipe().eval_batch_size)
+    def _proba(self, X: np.ndarray, world: World = SINGLE) -> np.ndarray:
+        return predict_proba(self.model_, _as_input(X), self.result_.preprocess, self._recipe().eval_batch_size, world)
+
+    def predict_proba_distributed(self, X: Any, world: World) -> np.ndarray:
+        """Each rank scores its run of whole evaluation batches; the rows are gathered exactly (see
+        :mod:`shootout.train.evaluate`), so every rank gets what :meth:`predict_proba` gives."""
+        return self._proba(self._validate_input(X), world)
 
 
 def _as_input(X: np.ndarray) -> np.ndarray:

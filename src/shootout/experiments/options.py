@@ -19,7 +19,8 @@ from shootout.train.recipe import DEVICES, PRECISIONS
 # Options that reach the contestants' hyper-parameters; None means "each recipe's own".
 TRAINING = ("epochs", "seed", "device", "lr", "batch_size", "precision")
 # Options that change the weights a run produces: a resumed run keeps the value it was started with.
-# The others (epochs to extend a run, device, data_dir, verify, only) may be given anew on resume.
+# The others (epochs to extend a run, device, data_dir, verify, only, nproc) may be given anew on resume;
+# another number of processes changes the order of the sums, so the weights are then equal only up to rounding.
 FIXED_ON_RESUME = ("seed", "lr", "batch_size", "precision", "svm_samples", "train_samples", "channel_order")
 
 
@@ -43,9 +44,10 @@ class RunOptions:
     verify: bool = True  # refuse files whose checksum differs (False: accept them with a warning)
     channel_order: str = "rgb"  # colour images as published, or "bgr" (channels reversed, as MegEngine gives them)
     only: tuple[str, ...] | None = None  # run only these contestants
+    nproc: int | None = None  # processes training together (the world size; None: one)
 
     def __post_init__(self) -> None:
-        for name, minimum in (("epochs", 1), ("batch_size", 1), ("svm_samples", 0), ("train_samples", 1)):
+        for name, minimum in (("epochs", 1), ("batch_size", 1), ("svm_samples", 0), ("train_samples", 1), ("nproc", 1)):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
                 raise self._bad(name, f"must be an integer >= {minimum}, got {value}")
@@ -79,6 +81,11 @@ class RunOptions:
     @property
     def device_name(self) -> str:
         return self.device or "auto"
+
+    @property
+    def processes(self) -> int:
+        """How many processes the run trains on."""
+        return self.nproc or 1
 
     def overrides(self) -> dict[str, Any]:
         """The contestants' hyper-parameters these options set, by name (see ``Contestant.with_overrides``)."""

@@ -79,9 +79,33 @@ def _demonstration(shown: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _facts(r: dict[str, Any]) -> str:
+def _processes(metrics: dict[str, Any]) -> list[str]:
+    """How a run of several processes shared the work (nothing for a run of one)."""
+    env = metrics.get("environment", {})
+    size = env.get("world_size", 1)
+    if size <= 1:
+        return []
+    together = [r["model"] for r in metrics["results"] if r.get("world_size", 1) > 1]
+    alone = [r["model"] for r in metrics["results"] if r.get("world_size", 1) == 1]
+    text = f"Trained by {size} processes ({env.get('backend')})"
+    if together:
+        text += (
+            f": {', '.join(together)} together with DistributedDataParallel, each process on its share of "
+            "every global batch; their validation and test scores count every sample once"
+        )
+    if alone:
+        text += f"; {', '.join(alone)} on rank 0 alone (they train in one process)"
+    return [f"<p>{escape(text)}.</p>"]
+
+
+def _facts(r: dict[str, Any], env: dict[str, Any]) -> str:
     """What the table has no room for: samples, the untrained model, early stopping, AP, per-class scores."""
     facts = []
+    if r.get("world_size", 1) > 1:
+        batch = env.get("global_batch_size", {}).get(r["model"])
+        share = "full batch" if batch is None else f"global batch {batch}, {batch // r['world_size']} a process"
+        seeds = ", ".join(map(str, r.get("rank_seeds", [])))
+        facts.append(f"trained by {r['world_size']} processes together ({share}); the ranks' seeds: {seeds}")
     if r.get("train_samples") is not None:
         facts.append(f"trained on {r['train_samples']:,} samples ({r.get('support_vectors', '?')} support vectors)")
     if r.get("train_accuracy") is not None:
@@ -112,13 +136,13 @@ def _facts(r: dict[str, Any]) -> str:
     return "<ul>" + "".join(f"<li>{escape(f)}</li>" for f in facts) + "</ul>"
 
 
-def _contestant(folder: Path, r: dict[str, Any]) -> str:
+def _contestant(folder: Path, r: dict[str, Any], env: dict[str, Any]) -> str:
     """One contestant's section, collapsed: its numbers in the summary, its facts, pictures and recipe inside."""
     met = "" if r["met"] is None else (" — target met" if r["met"] else " — target missed")
     summary = f"<b>{escape(r['model'])}</b>: test accuracy {r['test_accuracy']:.4f} in {r['train_seconds']:.2f} s{met}"
     pictures = "".join(file_figure(folder, p["file"], p["caption"]) for p in r.get("pictures", []))
     recipe = f"<h4>recipe</h4><pre>{escape(json.dumps(r['recipe'], indent=2))}</pre>"
-    return f"<details><summary>{summary}</summary>{_facts(r)}{pictures}{recipe}</details>"
+    return f"<details><summary>{summary}</summary>{_facts(r, env)}{pictures}{recipe}</details>"
 
 
 def _answer(folder: Path, metrics: dict[str, Any], split: str) -> list[str]:
@@ -161,6 +185,7 @@ def render_report(folder: Path, metrics: dict[str, Any]) -> str:
         )
     if metrics.get("resumed"):
         parts.append("<p>This run was interrupted and resumed from its last checkpoint (--resume).</p>")
+    parts += _processes(metrics)
     if demonstration:
         if metrics.get("claim"):
             parts.append(f"<p>Claim: {escape(metrics['claim'])}</p>")
@@ -175,7 +200,7 @@ def render_report(folder: Path, metrics: dict[str, Any]) -> str:
         if metrics.get("notes"):
             parts.append(f"<p>{escape(metrics['notes'])}</p>")
         parts.append("<h2>Contestants</h2><p>Click a contestant for its details, pictures and recipe.</p>")
-        parts += [_contestant(folder, r) for r in metrics["results"]]
+        parts += [_contestant(folder, r, metrics.get("environment", {})) for r in metrics["results"]]
     env = metrics.get("environment", {})
     parts.append("<h2>Environment</h2>" + table((), [(escape(k), (escape(v), "text")) for k, v in env.items()]))
     parts.append(

@@ -4,6 +4,11 @@ The run folder holds ``metrics.json`` (the contract: experiment, dataset, and pe
 test_accuracy, train_seconds, epochs, params — plus much more), ``history.csv``, the checkpoints, the
 pictures and ``report.html``. Each contestant's outcome is saved as soon as it is known, so a resumed
 run skips finished contestants and continues an interrupted one from its last checkpoint.
+
+In a run of several processes every rank runs this code: rank 0 alone reads and writes the run folder,
+fetches the data first, and trains the contestants that train in one process; every rank trains the
+others together and shares their test predictions. The ranks meet before each contestant they train
+together, and nowhere else outside training and prediction.
 """
 
 from __future__ import annotations
@@ -13,17 +18,22 @@ import io
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from shootout.data import SYNTHETIC, Splits, get_spec, load_splits
+from shootout.data import Splits, load_splits
+from shootout.distributed.collectives import broadcast_object, wait_for_main
+from shootout.distributed.faults import explain
+from shootout.distributed.world import SINGLE, World
 from shootout.estimators import Contestant
 from shootout.experiments.catalog import get_experiment
 from shootout.experiments.environment import environment
 from shootout.experiments.options import OptionsError, RunOptions
 from shootout.experiments.pictures import TRADEOFF, draw_contestant, tradeoff_picture
+from shootout.experiments.plan import check_world, entries_of, prepared, subset, together, world_facts
 from shootout.experiments.report import write_report
 from shootout.experiments.rundir import RUN_RECORD, RunFolder, default_run_dir
 from shootout.experiments.spec import Demonstration, Entry, Experiment, Stage
@@ -57,26 +67,40 @@ def run_contestant(
     entry: Entry,
     estimator: Contestant,
     data: Splits,
-    folder: RunFolder,
+    folder: RunFolder | None,
     resume: bool,
     log: Callable[[str], None] | None,
     progress: bool | None,
-) -> dict[str, Any]:
-    """Fit, evaluate and draw one contestant; return its entry of metrics.json."""
-    context = dict(
-        checkpoint=folder.path("checkpoints", f"{entry.name}.pt"),
+    world: World = SINGLE,
+) -> dict[str, Any] | None:
+    """Fit, evaluate and draw one contestant; return its entry of metrics.json.
+
+    world : the ranks training it together (each calls this; only rank 0, which has the ``folder``,
+    measures, draws and returns the result; the others return None).
+    """
+    # the checkpoint's path is the same argument on every rank; only rank 0 ever reads or writes it
+    checkpoint = folder.path("checkpoints", f"{entry.name}.pt") if folder is not None else Path(f"{entry.name}.pt")
+    context: dict[str, Any] = dict(
+        checkpoint=checkpoint,
         resume=resume,
         progress=progress,
         log=(lambda line: log(f"  {entry.name}: {line}")) if log else None,
     )
     if entry.watch_test:  # the test accuracy after every epoch, as the seed prints it; it decides nothing
         context["watch"] = (data.test_x, data.test_y)
+    if world.distributed:
+        context["world"] = world
     started = time.perf_counter()
     estimator.fit(data.train_x, data.train_y, **context)
     train_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    proba = estimator.predict_proba(data.test_x)
+    if world.distributed:  # every rank scores a share of the test split; all get every row
+        proba = estimator.predict_proba_distributed(data.test_x, world)
+    else:
+        proba = estimator.predict_proba(data.test_x)
     predict_seconds = time.perf_counter() - started
+    if not world.is_main or folder is None:
+        return None
     encoded_test = np.searchsorted(estimator.classes_, data.test_y)
     accuracy, pr, confusion = eval_perf_multi(proba.argmax(axis=1), encoded_test, len(estimator.classes_))
     losses = -np.log(np.clip(proba[np.arange(len(proba)), encoded_test], 1e-12, None))
@@ -162,30 +186,37 @@ def run_experiment(
     resume: str | Path | None = None,
     log: Callable[[str], None] | None = print,
     progress: bool | None = None,
-) -> Path:
+    world: World = SINGLE,
+) -> Path | None:
     """Run the contestants of ``experiment`` (or show a demonstration) with ``options``; return the run folder.
 
     out : the run folder (default ``runs/<name>-<timestamp>``); resume : a run folder (or its
     ``.partial``) to continue; log : called with progress lines (None: silent); progress : bars.
+    world : the processes of a launched run (:func:`shootout.distributed.group.start`); every rank calls
+    this with the same arguments, rank 0 returns the run folder and the others None.
     """
     experiment = get_experiment(experiment) if isinstance(experiment, str) else experiment
     demonstration = isinstance(experiment, Demonstration)
-    if demonstration and options.only is not None:
-        raise OptionsError(f"--only: {experiment.name} is a demonstration and has no contestants")
-    entries = [] if demonstration else _chosen(experiment, options.only)
-    if not demonstration:
-        _check_channel_order(experiment.dataset, options.channel_order)
+    entries = entries_of(experiment, options)
+    options = _for_world(options, world)
+    check_world(entries, options, world.size)
     device = str(resolve_device(options.device_name))
+    if not world.is_main:  # the other ranks train the shared contestants with rank 0, and write nothing
+        if not demonstration:
+            _contestants_body(experiment, entries, options, None, resume is not None, None, False, world)
+        return None
     folder = RunFolder(
         resume if resume is not None else (out or default_run_dir(experiment.name)), resume=resume is not None
     )
     started = time.perf_counter()
     try:
-        _record(folder, experiment.name, options, device, resumed=resume is not None)
+        _record(folder, experiment.name, options, device, resumed=resume is not None, world=world)
         if demonstration:
             body, history = _demonstration_body(experiment, options, folder, log)
         else:
-            body, history = _contestants_body(experiment, entries, options, folder, resume is not None, log, progress)
+            body, history = _contestants_body(
+                experiment, entries, options, folder, resume is not None, log, progress, world
+            )
         metrics = {
             "experiment": experiment.name,
             "dataset": experiment.dataset,
@@ -193,7 +224,7 @@ def run_experiment(
             "claim": experiment.claim,
             "notes": experiment.notes,
             **body,
-            "environment": environment(device, options.data_seed),
+            "environment": {**environment(device, options.data_seed), **world_facts(entries, options, world)},
             "options": options.to_dict(),
             "resumed": resume is not None,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -204,20 +235,40 @@ def run_experiment(
         write_report(folder.work, metrics)
         return folder.commit()
     except BaseException as exc:
-        folder.fail(exc)
-        raise
+        reported = explain(world, exc)  # another rank's failure: named
+        folder.fail(reported)
+        if reported is exc:
+            raise
+        raise reported from None
+
+
+def _for_world(options: RunOptions, world: World) -> RunOptions:
+    """The options with the number of processes the run really has (a mismatch is a usage error)."""
+    if world.distributed:
+        if options.nproc not in (None, world.size):
+            raise OptionsError(f"--nproc {options.nproc}: the launcher started {world.size} processes")
+        if world.backend == "nccl" and resolve_device(options.device_name).type != "cuda":
+            raise OptionsError(f"--device {options.device_name}: these processes were started for CUDA (NCCL)")
+        return replace(options, nproc=world.size)
+    if options.processes > 1:
+        raise OptionsError(
+            f"--nproc {options.nproc}: several processes need a launcher (shootout run --nproc, or torchrun); "
+            "give --nproc 1 to continue in this one"
+        )
+    return options
 
 
 def _contestants_body(
     experiment: Experiment,
     entries: list[Entry],
     options: RunOptions,
-    folder: RunFolder,
+    folder: RunFolder | None,
     resuming: bool,
     log: Callable[[str], None] | None,
     progress: bool | None,
+    world: World = SINGLE,
 ) -> tuple[dict[str, Any], str]:
-    """Train and evaluate every chosen contestant: the metrics they add, and history.csv's text."""
+    """Train and evaluate every chosen contestant: the metrics they add, and history.csv's text (rank 0)."""
     loaded: dict[str, tuple[Splits, int]] = {}  # by the entry's data options: (splits, training samples available)
 
     def splits_for(entry: Entry) -> tuple[Splits, int]:
@@ -234,17 +285,23 @@ def _contestants_body(
             )
             available = len(data.train_y)
             if options.train_samples is not None:
-                data = _subset(data, options.train_samples, options.data_seed)
+                data = subset(data, options.train_samples, options.data_seed)
             loaded[key] = data, available
         return loaded[key]
 
     for entry in entries:  # one-time library costs, charged to the run rather than to a first contestant
         entry.estimator.warm_up()
+    saved = folder.work / "results" if folder is not None else None
+    finished = [e.name for e in entries if resuming and saved is not None and (saved / f"{e.name}.json").exists()]
+    done = broadcast_object(world, finished)  # a resumed run skips them on every rank
     results = []
     for entry in entries:
-        result = _result_of(entry, splits_for(entry)[0], folder, resuming, options, log, progress)
-        labels = {"data": entry.data_label()} if entry.data else {}
-        results.append({**result, **labels, **({"group": entry.row} if entry.row else {})})
+        result = _result_of(entry, splits_for, folder, (resuming, entry.name in done), options, log, progress, world)
+        if result is not None:
+            labels = {"data": entry.data_label()} if entry.data else {}
+            results.append({**result, **labels, **({"group": entry.row} if entry.row else {})})
+    if not world.is_main:
+        return {}, ""
     data, available = splits_for(entries[0]) if entries else (None, 0)
     body = {
         "results": results,
@@ -271,14 +328,14 @@ def _demonstration_body(
     return body, rows_csv(shown.history)
 
 
-def _record(folder: RunFolder, experiment: str, options: RunOptions, device: str, resumed: bool) -> None:
+def _record(folder: RunFolder, experiment: str, options: RunOptions, device: str, resumed: bool, world: World) -> None:
     """Write how the run was started into ``run.json``, or add this resume to it."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     if not resumed:
         record = {
             "experiment": experiment,
             "options": options.to_dict(),
-            "environment": environment(device, options.data_seed),
+            "environment": {**environment(device, options.data_seed), **world.describe()},
             "created": now,
             "resumes": [],
         }
@@ -286,56 +343,51 @@ def _record(folder: RunFolder, experiment: str, options: RunOptions, device: str
         record = json.loads((folder.work / RUN_RECORD).read_text()) if (folder.work / RUN_RECORD).is_file() else {}
         record.setdefault("experiment", experiment)
         record.setdefault("options", options.to_dict())
-        record.setdefault("resumes", []).append({"at": now, "options": options.to_dict(), "device": device})
+        resumed_with = {"at": now, "options": options.to_dict(), "device": device, "world_size": world.size}
+        record.setdefault("resumes", []).append(resumed_with)
     folder.write_json(RUN_RECORD, record)
-
-
-def _check_channel_order(dataset: str, channel_order: str) -> None:
-    """``--channel-order bgr`` needs colour images: refused before any work for grey images and 2-D points."""
-    if channel_order != "rgb" and (dataset in SYNTHETIC or get_spec(dataset).image_shape[-1] != 3):
-        raise OptionsError(f"--channel-order {channel_order}: {dataset} has no colour channels to reorder")
-
-
-def _subset(data: Splits, size: int, seed: int) -> Splits:
-    """``--train-samples``: a seeded, stratified subset of the training split; too small a size is a usage error."""
-    try:
-        return data.with_train_subset(size, seed)
-    except ValueError as exc:
-        raise OptionsError(f"--train-samples: {exc}") from None
-
-
-def _chosen(experiment: Experiment, only: tuple[str, ...] | None) -> list[Entry]:
-    """The entries named in ``only`` (all when None); an unknown name is an OptionsError listing the known ones."""
-    if only is None:
-        return list(experiment.contestants)
-    unknown = sorted(set(only) - {e.name for e in experiment.contestants})
-    if unknown:
-        raise OptionsError(
-            f"--only: unknown contestant(s) {', '.join(unknown)} in {experiment.name} "
-            f"(known: {', '.join(e.name for e in experiment.contestants)})"
-        )
-    return [e for e in experiment.contestants if e.name in only]
 
 
 def _result_of(
     entry: Entry,
-    data: Splits,
-    folder: RunFolder,
-    resuming: bool,
+    splits_for: Callable[[Entry], tuple[Splits, int]],
+    folder: RunFolder | None,
+    resumed: tuple[bool, bool],
     options: RunOptions,
     log: Callable[[str], None] | None,
     progress: bool | None,
-) -> dict[str, Any]:
-    """The contestant's saved result when resuming a run that finished it, else a fresh one (then saved)."""
-    saved = folder.work / "results" / f"{entry.name}.json"
-    if resuming and saved.exists():
+    world: World,
+) -> dict[str, Any] | None:
+    """The contestant's saved result when resuming a run that finished it, else a fresh one (then saved).
+
+    resumed : (whether the run is resumed, whether this contestant finished before). Rank 0 returns the
+    result; the other ranks help train the contestants that train together and return None.
+    """
+    resuming, finished = resumed
+    if finished:
+        if folder is None:
+            return None
         if log:
             log(f"{entry.name}: already done in the resumed run")
-        return json.loads(saved.read_text())
+        return json.loads((folder.work / "results" / f"{entry.name}.json").read_text())
+    estimator = prepared(entry, options)
+    shared = together(estimator, world.size)
+    if not (world.is_main or shared):
+        return None  # it trains on rank 0 alone
+    if world.is_main:
+        data = splits_for(entry)[0]  # rank 0 fetches and verifies the files first
+    if shared:
+        wait_for_main(world)  # however long rank 0 worked alone before
+    if not world.is_main:
+        data = splits_for(entry)[0]  # from the cache rank 0 filled
     if log:
-        log(f"{entry.name}: training ({entry.note or type(entry.estimator).__name__})")
-    estimator = entry.estimator.with_overrides(**options.overrides())
-    result = run_contestant(entry, estimator, data, folder, resuming, log, progress)
+        where = "" if not world.distributed else f" on {world.size} processes" if shared else " on rank 0 alone"
+        log(f"{entry.name}: training ({entry.note or type(entry.estimator).__name__}){where}")
+    result = run_contestant(entry, estimator, data, folder, resuming, log, progress, world if shared else SINGLE)
+    if result is None or folder is None:
+        return None
+    if world.distributed:
+        result["world_size"] = world.size if shared else 1
     folder.write_json(f"results/{entry.name}.json", result)
     if log:
         log(f"{entry.name}: test accuracy {result['test_accuracy']:.4f} in {result['train_seconds']:.1f}s")
