@@ -29,7 +29,8 @@ class SpeedrunCNN(Contestant):
     zero-padded at the end; an image smaller than the net's 9×9 is centred in a zero border), and it
     is neither mirrored nor moved, in training or at test time (``flip``, ``translate`` and ``tta`` are
     switched off for it). That way scikit-learn's checks and pipelines work on it like on any contestant.
-    The network is built in ``fit`` from the data's shape, under ``torch.manual_seed(recipe.seed)``.
+    The network is built in ``fit`` from the data's shape, under ``torch.manual_seed(recipe.seed)``;
+    ``n_params_`` counts all its parameters, the frozen whitening filters and batch-norm scales included.
     """
 
     def __init__(

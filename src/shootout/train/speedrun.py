@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,6 @@ class SpeedrunResult:
     precision: str  # bf16 or fp32, as it ran
     whiten_seconds: float = 0.0
     train_seconds: float = 0.0  # whitening + epochs, as the module docstring scopes it
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def batch_plan(n: int, target: int) -> tuple[int, int]:
@@ -241,25 +240,19 @@ def train_speedrun(
     run = _Stepper(model, images, labels, recipe)
     level = recipe.tta_level(run.device.type)
     result = SpeedrunResult([], run.preprocess, str(run.device), run.size, run.steps, _precision(run))
+    if recipe.epochs > 0 and (recipe.compile or run.device.type == "cuda"):
+        run.warm_up()
     path = Path(checkpoint) if checkpoint is not None else None
-    start = 0
+    clock = Stopwatch(run.device)
     if resume and path is not None and path.exists():
-        state = load_checkpoint(path)
-        _same_recipe(state["recipe"], recipe, path)
-        model.load_state_dict(state["model"])
-        run.optimizer.load_state_dict(state["optimizer"])
-        start, result.history = state["epoch"], state["history"]
-        result.whiten_seconds, result.train_seconds = state["whiten_seconds"], state["train_seconds"]
+        start = _restore(run, result, path)
         if log:
             log(f"resumed from {path} after epoch {start}")
-    elif recipe.epochs > 0 and (recipe.compile or run.device.type == "cuda"):
-        run.warm_up()
-    clock = Stopwatch(run.device)
-    if start == 0:
+    else:
+        start = 0
         clock.start()
         run.whiten()
-        result.whiten_seconds = clock.stop()
-        result.train_seconds = result.whiten_seconds
+        result.whiten_seconds = result.train_seconds = clock.stop()
     show_bar = sys.stderr.isatty() if progress is None else progress
     with tqdm(
         total=run.steps * max(recipe.epochs - start, 0), disable=not show_bar, leave=False, file=sys.stderr
@@ -279,6 +272,17 @@ def train_speedrun(
             if log and not show_bar:
                 log(_format_row(row, recipe.epochs))
     return result
+
+
+def _restore(run: _Stepper, result: SpeedrunResult, path: Path) -> int:
+    """Continue from a checkpoint (written by a run of the same recipe): the epochs it holds."""
+    state = load_checkpoint(path)
+    _same_recipe(state["recipe"], run.recipe, path)
+    run.model.load_state_dict(state["model"])
+    run.optimizer.load_state_dict(state["optimizer"])
+    result.history = state["history"]
+    result.whiten_seconds, result.train_seconds = state["whiten_seconds"], state["train_seconds"]
+    return state["epoch"]
 
 
 def _precision(run: _Stepper) -> str:
