@@ -130,6 +130,7 @@ def test_the_optimizer_gives_batch_norm_biases_a_larger_lr_and_no_weight_decay()
         ("device", "tpu", "device='tpu' is invalid; use one of cpu, cuda, auto"),
         ("precision", "fp16", "precision='fp16' is invalid"),
         ("translate", 1.5, "translate=1.5 is invalid"),
+        ("seed", -1, "seed=-1 is invalid; it must be an integer >= 0"),
     ],
 )
 def test_a_bad_recipe_value_fails_when_made_with_one_line_naming_it(field, value, message):

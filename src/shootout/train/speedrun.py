@@ -70,8 +70,8 @@ def batch_plan(n: int, target: int) -> tuple[int, int]:
 
 
 def seed_for(*parts: int) -> int:
-    """A 63-bit seed for a torch generator from integers (NumPy's SeedSequence mixes them)."""
-    return int(np.random.SeedSequence([abs(p) for p in parts]).generate_state(1, np.uint64)[0] >> 1)
+    """A 63-bit seed for a torch generator from integers >= 0 (NumPy's SeedSequence mixes them)."""
+    return int(np.random.SeedSequence(list(parts)).generate_state(1, np.uint64)[0] >> 1)
 
 
 class _Stepper:

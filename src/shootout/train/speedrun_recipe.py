@@ -67,8 +67,8 @@ class SpeedrunRecipe:
             raise bad("nesterov", "Nesterov momentum needs momentum > 0")
         if self.tta is not None and self.tta not in TTA_LEVELS:
             raise bad("tta", "use 0 (none), 1 (mirror), 2 (mirror and 1-pixel moves) or None (by device)")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise bad("seed", "it must be an integer")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise bad("seed", "it must be an integer >= 0")
         if self.device not in DEVICES:
             raise bad("device", f"use one of {', '.join(DEVICES)}")
         if self.precision not in PRECISIONS:
