@@ -288,8 +288,8 @@ CIFAR_SPEEDRUN = Experiment(
     notes="The 0.94 target is a GPU goal: on CUDA the run uses bf16 autocast and level-2 test-time augmentation "
     "(mirror and 1-pixel moves), and its timed seconds (fit_facts: whitening and epochs, without data transfer "
     "and warm-up) are what compares with the record. On the CPU the same code runs in fp32 without test-time "
-    "augmentation, about 45 images a second on 2 busy cores, so a full run takes hours: there, --train-samples "
-    "and --epochs make a short run that shows the net learning, not the record.",
+    "augmentation, about 70 images a second on 2 busy cores, so a full run takes about two hours: there, "
+    "--train-samples and --epochs make a short run that shows the net learning, not the record.",
 )
 
 MNIST_SPEEDRUN = Experiment(
