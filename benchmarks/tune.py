@@ -41,6 +41,7 @@ LINEAR = _chosen("mnist-linear", "linear-tuned")  # momentum, lr 0.1, batch 512,
 MLP = _chosen("fashion-mlp", "mlp-tuned")  # momentum, lr 0.1, batch 256, one-cycle, weight decay, 10 epochs
 CNN = _chosen("digits", "small-cnn")  # momentum, lr 0.05, batch 32, one-cycle, weight decay, 40 epochs
 LENET = _chosen("cifar-lenet", "lenet-tuned")  # momentum, lr 0.05, batch 128, one-cycle, weight decay, 8 epochs
+SPEEDRUN = _chosen("mnist-speedrun", "speedrun")  # widths 32/64/64, 2 epochs, batch 512, lr 0.75, 2 px moves
 CANDIDATES = {
     ("mnist", "linear-tuned"): [
         _variant(LINEAR, lr=0.05, batch_size=256, schedule="onecycle"),
@@ -60,6 +61,13 @@ CANDIDATES = {
         _variant(LENET, epochs=10),
         LENET,
         _variant(LENET, batch_size=256, lr=0.1),
+    ],
+    ("mnist", "speedrun"): [
+        _variant(SPEEDRUN, epochs=1, batch_size=1024, lr=1.5),
+        _variant(SPEEDRUN, batch_size=1024, lr=1.5),
+        _variant(SPEEDRUN, batch_size=1024, lr=1.5, translate=1),
+        SPEEDRUN,
+        _variant(SPEEDRUN, batch_size=1024, lr=1.5, widths=(16, 32, 32)),
     ],
     ("mnist", "rbf-nystroem"): [NystroemSVM(n_components=n) for n in (2000, 3000, 4000)],
     ("digits", "small-cnn"): [

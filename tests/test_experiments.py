@@ -47,6 +47,8 @@ def test_every_mission_experiment_is_defined_with_unique_contestants():
         "mnist-lenet",
         "cifar-lenet",
         "mnist-shootout",
+        "cifar-speedrun",
+        "mnist-speedrun",
         "fashion-init",
         "gmm-depth",
         "gmm-lambda",

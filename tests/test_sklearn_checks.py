@@ -14,9 +14,17 @@ import pytest
 import torch
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from shootout.estimators import Fcann2, ScratchLogreg, SoftmaxRegression, TorchNet, expected_failed_checks
+from shootout.estimators import (
+    Fcann2,
+    ScratchLogreg,
+    SoftmaxRegression,
+    SpeedrunCNN,
+    TorchNet,
+    expected_failed_checks,
+)
 from shootout.svm import SVM, NystroemSVM
 from shootout.train import Recipe
+from shootout.train.speedrun_recipe import SpeedrunRecipe
 
 CHECK_RECIPE = Recipe(optimizer="adam", lr=3e-2, batch_size=None, epochs=10, device="cpu")
 
@@ -28,6 +36,8 @@ ESTIMATORS = [
     TorchNet("deep", hidden=(16,), recipe=CHECK_RECIPE),
     TorchNet("lenet", recipe=CHECK_RECIPE),
     TorchNet("smallcnn", width=4, recipe=CHECK_RECIPE),
+    # batch 32 and lr 0.3: the default lr 1.5 is for batches of 1,024 (mean loss), and these nets are tiny
+    SpeedrunCNN(widths=(4, 8, 8), recipe=SpeedrunRecipe(epochs=10, batch_size=32, lr=0.3, device="cpu")),
     SVM(scale=1.0),
     NystroemSVM(n_components=20, scale=1.0),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from shootout.estimators.base import Contestant, as_matrix
 from shootout.estimators.scratch import Fcann2, ScratchLogreg, SoftmaxRegression
+from shootout.estimators.speedrun import SpeedrunCNN
 from shootout.estimators.torch_nets import TorchNet
 
 # The scikit-learn estimator checks a contestant is known to fail: class name (SVM and NystroemSVM
@@ -37,6 +38,7 @@ __all__ = [
     "Fcann2",
     "ScratchLogreg",
     "SoftmaxRegression",
+    "SpeedrunCNN",
     "TorchNet",
     "as_matrix",
     "expected_failed_checks",

@@ -24,3 +24,12 @@ def learning_rate(recipe: Recipe, step: int, steps_per_epoch: int) -> float:
         progress = min((step - rise) / max(total - rise, 1), 1.0)
         return recipe.lr * (ONECYCLE_END + (1 - ONECYCLE_END) * 0.5 * (1 + math.cos(math.pi * progress)))
     return recipe.lr
+
+
+def triangle(step: int, total: int, peak: float, start: float = 0.2) -> float:
+    """The speedrun's lr multiplier at ``step`` of ``total``: from ``start`` up to 1 at ``peak`` · total, then
+    linearly down to 0 at ``total`` (the last step's multiplier is 1/(steps after the peak), never 0)."""
+    rise = int(peak * total)
+    if step < rise:
+        return start + (1 - start) * step / rise
+    return max(0.0, 1 - (step - rise) / max(total - rise, 1))
