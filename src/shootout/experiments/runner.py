@@ -63,6 +63,18 @@ def _train_accuracy(estimator: Contestant, data: Splits) -> tuple[float, int]:
     return float(estimator.score(data.train_x[take], data.train_y[take])), TRAIN_ACCURACY_SAMPLES
 
 
+def _in_dataset_classes(proba: np.ndarray, classes: np.ndarray, data: Splits) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities with a column for every class of the dataset, and the test labels as column indices.
+
+    A contestant trained on a subset that missed a class has no column for it; that column is 0 here, so a
+    test image of that class counts as wrong and the confusion matrix keeps the dataset's classes.
+    """
+    n_classes = max(len(data.class_names), int(data.test_y.max()) + 1, int(classes.max()) + 1)
+    full = np.zeros((len(proba), n_classes), dtype=proba.dtype)
+    full[:, classes.astype(np.int64)] = proba
+    return full, data.test_y.astype(np.int64)
+
+
 def run_contestant(
     entry: Entry,
     estimator: Contestant,
@@ -101,8 +113,8 @@ def run_contestant(
     predict_seconds = time.perf_counter() - started
     if not world.is_main or folder is None:
         return None
-    encoded_test = np.searchsorted(estimator.classes_, data.test_y)
-    accuracy, pr, confusion = eval_perf_multi(proba.argmax(axis=1), encoded_test, len(estimator.classes_))
+    proba, encoded_test = _in_dataset_classes(proba, estimator.classes_, data)
+    accuracy, pr, confusion = eval_perf_multi(proba.argmax(axis=1), encoded_test, proba.shape[1])
     losses = -np.log(np.clip(proba[np.arange(len(proba)), encoded_test], 1e-12, None))
     result: dict[str, Any] = {
         "model": entry.name,
