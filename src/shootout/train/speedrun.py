@@ -160,6 +160,7 @@ class _Stepper:
     def warm_up(self) -> None:
         """A few steps on a copy of the state, then the state restored: compilation and cuDNN's search stay untimed."""
         saved = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.model.train()
         order = torch.arange(self.size, device=self.device)
         moves = torch.Generator().manual_seed(0)
         for i in range(WARMUP_STEPS):
