@@ -35,7 +35,10 @@ def test_the_cifar_shaped_speedrun_learns_on_cuda_in_bf16_with_tta():
     model = SpeedrunCNN(widths=(64, 256, 256), recipe=GPU).fit(images, labels)
     facts = model.fit_facts()
     assert facts["device"].startswith("cuda") and facts["precision"] == PRECISION and facts["tta"] == 2
+    assert facts["compiled"]  # by default on CUDA
     assert 0 < facts["whiten_seconds"] < facts["timed_seconds"]
+    first, last = model.history_[0]["seconds"], model.history_[-1]["seconds"]
+    assert first < max(20 * last, 1.0)  # compiling (tens of seconds) was paid in the untimed warm-up
     assert model.score(*test) >= 0.95
 
 
@@ -52,7 +55,7 @@ def test_the_mnist_shaped_speedrun_learns_on_cuda_without_mirrors():
 def test_a_compiled_speedrun_trains_and_its_warm_up_leaves_no_trace():
     images, labels = colour_images(512)
     recipe = GPU.with_(epochs=2, precision="fp32", tta=0)
-    eager = SpeedrunCNN(widths=(16, 32, 32), recipe=recipe).fit(images, labels)
+    eager = SpeedrunCNN(widths=(16, 32, 32), recipe=recipe.with_(compile=False)).fit(images, labels)
     compiled = SpeedrunCNN(widths=(16, 32, 32), recipe=recipe.with_(compile=True)).fit(images, labels)
     losses = [row["train_loss"] for row in eager.history_], [row["train_loss"] for row in compiled.history_]
     np.testing.assert_allclose(*losses, rtol=0.05)  # the same run up to kernel rounding

@@ -131,6 +131,7 @@ def test_the_optimizer_gives_batch_norm_biases_a_larger_lr_and_no_weight_decay()
         ("precision", "fp16", "precision='fp16' is invalid"),
         ("translate", 1.5, "translate=1.5 is invalid"),
         ("seed", -1, "seed=-1 is invalid; it must be an integer >= 0"),
+        ("compile", "yes", "compile='yes' is invalid"),
     ],
 )
 def test_a_bad_recipe_value_fails_when_made_with_one_line_naming_it(field, value, message):
@@ -142,10 +143,12 @@ def test_a_bad_recipe_value_fails_when_made_with_one_line_naming_it(field, value
         QUICK.with_(optimizer="adam")
 
 
-def test_tta_and_precision_follow_the_device_unless_asked_for():
+def test_tta_precision_and_compilation_follow_the_device_unless_asked_for():
     assert SpeedrunRecipe().tta_level("cuda") == 2 and SpeedrunRecipe().tta_level("cpu") == 0
     assert SpeedrunRecipe(tta=1).tta_level("cpu") == 1
     assert SpeedrunRecipe().autocast("cuda") and not SpeedrunRecipe().autocast("cpu")
+    assert SpeedrunRecipe().compiled("cuda") and not SpeedrunRecipe().compiled("cpu")
+    assert SpeedrunRecipe(compile=True).compiled("cpu") and not SpeedrunRecipe(compile=False).compiled("cuda")
 
 
 def fit_once(images, labels, recipe=QUICK, **kwargs):

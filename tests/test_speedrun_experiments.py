@@ -47,6 +47,7 @@ def check_speedrun_result(metrics: dict, epochs: int) -> None:
     assert 0.0 <= result["test_accuracy"] <= 1.0
     assert result["recipe"]["class"] == "SpeedrunCNN" and result["recipe"]["recipe"]["epochs"] == epochs
     assert result["device"] == "cpu" and result["tta"] == 0 and result["precision"] == "fp32"
+    assert result["compiled"] is False
     assert 0 < result["timed_seconds"] <= result["train_seconds"]
     assert [row["epoch"] for row in result["history"]] == list(range(1, epochs + 1))
     assert np.isfinite(result["initial_loss"])

@@ -115,12 +115,13 @@ class SpeedrunCNN(Contestant):
         return X
 
     def fit_facts(self) -> dict[str, Any]:
-        """Where and how it trained: device, precision, TTA level, the batch plan and the timed seconds
+        """Where and how it trained: device, precision, compiled or not, TTA level, the batch plan, the timed seconds
         (whitening + epochs, without data transfer and warm-up: the speedrun's own scope)."""
         result = self.result_
         return {
             "device": result.device,
             "precision": result.precision,
+            "compiled": result.compiled,
             "tta": self.recipe_.tta_level(torch.device(result.device).type),
             "batch_size": result.batch_size,
             "steps_per_epoch": result.steps_per_epoch,

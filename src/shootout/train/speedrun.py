@@ -9,8 +9,8 @@ resumed from the end of any epoch ends with exactly the weights of an uninterrup
 
 Timing (``SpeedrunResult.train_seconds``) covers what a speedrun counts: computing the whitening
 layer from the training images and the training epochs, measured by a :class:`~shootout.train.timing.Stopwatch`
-(CUDA events on a GPU). It leaves out moving the data to the device, the warm-up steps (on CUDA and
-with ``compile``: cuDNN's algorithm search and compilation, run on a copy of the state that is then
+(CUDA events on a GPU). It leaves out moving the data to the device, the warm-up steps (on CUDA, where
+``compile`` is on by default: cuDNN's algorithm search and compilation, run on a copy of the state that is then
 thrown away), the ``watch`` scoring, checkpoints and log lines.
 """
 
@@ -54,6 +54,7 @@ class SpeedrunResult:
     batch_size: int  # the size of every batch of the run
     steps_per_epoch: int
     precision: str  # bf16 or fp32, as it ran
+    compiled: bool  # whether the training forward pass ran through torch.compile
     whiten_seconds: float = 0.0
     train_seconds: float = 0.0  # whitening + epochs, as the module docstring scopes it
 
@@ -93,7 +94,8 @@ class _Stepper:
         chosen = np.random.default_rng([recipe.seed, FLIP_SALT]).random(len(images)) < 0.5
         self.chosen = torch.from_numpy(chosen).to(self.device)  # (N,): mirrored on even epochs
         model.to(self.device).to(memory_format=torch.channels_last)
-        self.forward = torch.compile(model.logits) if recipe.compile else model.logits
+        self.compiled = recipe.compiled(self.device.type)
+        self.forward = torch.compile(model.logits) if self.compiled else model.logits
         self.optimizer = self.make_optimizer()
 
     def make_optimizer(self) -> torch.optim.SGD:
@@ -158,6 +160,7 @@ class _Stepper:
     def warm_up(self) -> None:
         """A few steps on a copy of the state, then the state restored: compilation and cuDNN's search stay untimed."""
         saved = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.model.train()
         order = torch.arange(self.size, device=self.device)
         moves = torch.Generator().manual_seed(0)
         for i in range(WARMUP_STEPS):
@@ -239,8 +242,8 @@ def train_speedrun(
     _check_data(images, labels, model)
     run = _Stepper(model, images, labels, recipe)
     level = recipe.tta_level(run.device.type)
-    result = SpeedrunResult([], run.preprocess, str(run.device), run.size, run.steps, _precision(run))
-    if recipe.epochs > 0 and (recipe.compile or run.device.type == "cuda"):
+    result = SpeedrunResult([], run.preprocess, str(run.device), run.size, run.steps, _precision(run), run.compiled)
+    if recipe.epochs > 0 and (run.compiled or run.device.type == "cuda"):
         run.warm_up()
     path = Path(checkpoint) if checkpoint is not None else None
     clock = Stopwatch(run.device)
