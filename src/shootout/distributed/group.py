@@ -45,6 +45,11 @@ def start(device: str) -> World:
         raise LaunchError("no launcher started this process: WORLD_SIZE, RANK and LOCAL_RANK are not set")
     torch.set_num_threads(max(1, cores() // place.local_size))
     if resolve_device(device).type == "cuda":
+        if place.local_rank >= torch.cuda.device_count():
+            raise LaunchError(
+                f"LOCAL_RANK {place.local_rank} needs GPU {place.local_rank}, but this machine has "
+                f"{torch.cuda.device_count()}; start at most that many processes per machine"
+            )
         torch.cuda.set_device(place.local_rank)
         backend, on = "nccl", f"cuda:{place.local_rank}"
     else:
