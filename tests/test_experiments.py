@@ -293,10 +293,10 @@ def test_the_untrained_model_reports_its_loss_and_accuracy(tmp_path):
 
 def test_a_contestant_that_never_saw_a_class_is_scored_over_all_the_datasets_classes():
     from shootout.data import Splits
-    from shootout.experiments.runner import _in_dataset_classes
+    from shootout.experiments.scoring import in_dataset_classes
 
     data = Splits(np.zeros((4, 2)), np.array([0, 2, 0, 2]), np.zeros((3, 2)), np.array([0, 1, 2]), ("a", "b", "c"))
     proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]])  # columns: the classes it saw, 0 and 2
-    full, labels = _in_dataset_classes(proba, np.array([0, 2]), data)
+    full, labels = in_dataset_classes(proba, np.array([0, 2]), data)
     np.testing.assert_array_equal(full, [[0.9, 0.0, 0.1], [0.2, 0.0, 0.8], [0.3, 0.0, 0.7]])
     assert labels.tolist() == [0, 1, 2] and (full.argmax(axis=1) == labels).sum() == 2  # class 1 can only be wrong

@@ -9,7 +9,7 @@ from shootout.data import Splits, describe_test_split, load
 from shootout.estimators import SoftmaxRegression
 from shootout.experiments import rebuild_report
 from shootout.experiments.pictures import GRID, draw_contestant, per_class_sample
-from shootout.experiments.runner import _train_accuracy
+from shootout.experiments.scoring import train_accuracy
 from tests.pages import embedded_png, parse
 
 
@@ -95,12 +95,12 @@ def test_train_accuracy_is_the_returned_weights_on_the_training_split_or_a_fixed
     repeat = 20_001 // len(labels) + 1  # past the size where the last epoch's running accuracy used to stand in
     data = Splits(np.tile(images, (repeat, 1, 1, 1)), np.tile(labels, repeat), images[:10], labels[:10], ())
     model = SoftmaxRegression(batch_size=256, lr=0.5, epochs=1, scale=16.0).fit(data.train_x, data.train_y)
-    measured, samples = _train_accuracy(model, data)
+    measured, samples = train_accuracy(model, data)
     assert samples == 10_000
     assert measured == pytest.approx(np.mean(model.predict(data.train_x) == data.train_y), abs=0.01)
     assert measured != model.history_[-1]["train_accuracy"]  # not the running accuracy of the last epoch
     small = Splits(images, labels, images[:10], labels[:10], ())
-    assert _train_accuracy(model, small) == (pytest.approx(np.mean(model.predict(images) == labels)), len(labels))
+    assert train_accuracy(model, small) == (pytest.approx(np.mean(model.predict(images) == labels)), len(labels))
 
 
 def test_rebuilding_the_report_of_an_older_run_draws_its_missing_chart(small_runs, tmp_path):

@@ -13,8 +13,6 @@ together, and nowhere else outside training and prediction.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 from collections.abc import Callable
@@ -36,43 +34,15 @@ from shootout.experiments.pictures import TRADEOFF, draw_contestant, tradeoff_pi
 from shootout.experiments.plan import check_world, entries_of, prepared, subset, together, world_facts
 from shootout.experiments.report import write_report
 from shootout.experiments.rundir import RUN_RECORD, RunFolder, default_run_dir
+from shootout.experiments.scoring import in_dataset_classes, train_accuracy
 from shootout.experiments.spec import Demonstration, Entry, Experiment, Stage
 from shootout.experiments.surfaces import Surface, surface_grid
+from shootout.experiments.tables import history_csv, rows_csv
 from shootout.metrics import eval_perf_multi, macro_average_precision, top_k_accuracy
 from shootout.plots import learning_curves
 from shootout.train import resolve_device
 
 INITIAL_LOSS_SAMPLES = 10_000  # the untrained model's loss is measured on this many training samples
-
-
-TRAIN_ACCURACY_SAMPLES = 10_000  # larger training splits: the accuracy on a fixed seeded sample this big
-
-
-def _train_accuracy(estimator: Contestant, data: Splits) -> tuple[float, int]:
-    """The returned weights' accuracy on the training split (outside the timing), and on how many samples.
-
-    The last epoch's running accuracy would be cheaper but is another number: it averages over an epoch of
-    changing weights, and misses the best weights that early stopping restores. Above 10,000 samples a
-    fixed seeded sample stands for the split (±0.5 points at worst), so a slow predictor such as an
-    SVM is not asked for 60,000 predictions.
-    """
-    n = len(data.train_y)
-    if n <= TRAIN_ACCURACY_SAMPLES:
-        return float(estimator.score(data.train_x, data.train_y)), n
-    take = np.sort(np.random.default_rng(0).choice(n, TRAIN_ACCURACY_SAMPLES, replace=False))
-    return float(estimator.score(data.train_x[take], data.train_y[take])), TRAIN_ACCURACY_SAMPLES
-
-
-def _in_dataset_classes(proba: np.ndarray, classes: np.ndarray, data: Splits) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities with a column for every class of the dataset, and the test labels as column indices.
-
-    A contestant trained on a subset that missed a class has no column for it; that column is 0 here, so a
-    test image of that class counts as wrong and the confusion matrix keeps the dataset's classes.
-    """
-    n_classes = max(len(data.class_names), int(data.test_y.max()) + 1, int(classes.max()) + 1)
-    full = np.zeros((len(proba), n_classes), dtype=proba.dtype)
-    full[:, classes.astype(np.int64)] = proba
-    return full, data.test_y.astype(np.int64)
 
 
 def run_contestant(
@@ -113,7 +83,7 @@ def run_contestant(
     predict_seconds = time.perf_counter() - started
     if not world.is_main or folder is None:
         return None
-    proba, encoded_test = _in_dataset_classes(proba, estimator.classes_, data)
+    proba, encoded_test = in_dataset_classes(proba, estimator.classes_, data)
     accuracy, pr, confusion = eval_perf_multi(proba.argmax(axis=1), encoded_test, proba.shape[1])
     losses = -np.log(np.clip(proba[np.arange(len(proba)), encoded_test], 1e-12, None))
     result: dict[str, Any] = {
@@ -125,7 +95,7 @@ def run_contestant(
         "target": entry.target,
         "met": None if entry.target is None else bool(accuracy >= entry.target),
         "note": entry.note,
-        **dict(zip(("train_accuracy", "train_accuracy_samples"), _train_accuracy(estimator, data), strict=True)),
+        **dict(zip(("train_accuracy", "train_accuracy_samples"), train_accuracy(estimator, data), strict=True)),
         "test_loss": float(losses.mean()),
         "top5_accuracy": top_k_accuracy(proba, encoded_test, 5) if proba.shape[1] > 5 else None,
         "average_precision": macro_average_precision(proba, encoded_test),  # macro, one-vs-rest
@@ -165,29 +135,6 @@ def run_contestant(
         {"caption": caption, "file": str(path.relative_to(folder.work))} for caption, path in pictures
     ]
     return result
-
-
-def rows_csv(rows: list[dict[str, Any]]) -> str:
-    """Rows of plain values as CSV, the columns in the order they first appear."""
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def history_csv(results: list[dict[str, Any]]) -> str:
-    """Every contestant's per-epoch history in one table (a ``model`` column first)."""
-    columns = ["model", "epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy"]
-    columns += ["test_loss", "test_accuracy", "lr", "seconds"]  # test: only where the seed prints it per epoch
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for result in results:
-        for row in result["history"]:
-            writer.writerow({"model": result["model"], **{k: ("" if v is None else v) for k, v in row.items()}})
-    return out.getvalue()
 
 
 def run_experiment(
