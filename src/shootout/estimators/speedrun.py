@@ -6,21 +6,19 @@ Its own loop, not :func:`shootout.train.fit`: whitening from data, per-group lea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
 import torch
 
-from shootout.estimators.base import Contestant
+from shootout.estimators.recipe_net import RecipeNet
 from shootout.nets.flat_image import square_side
 from shootout.nets.speedrun import SpeedrunNet
 from shootout.train.speedrun import WHITEN_SAMPLES, SpeedrunResult, predict_logits, score, train_speedrun
 from shootout.train.speedrun_recipe import SpeedrunRecipe
-from shootout.train.trainer import warm_up_torch
 
 
-class SpeedrunCNN(Contestant):
+class SpeedrunCNN(RecipeNet):
     """A speedrun CNN (whitening layer, three conv groups of ``widths``, head × ``head_scale``) trained with ``recipe``.
 
     X is uint8 images N×H×W×C (kept uint8 and normalized per batch on the device; float images are
@@ -47,16 +45,6 @@ class SpeedrunCNN(Contestant):
     def build(self, shape: tuple[int, ...], num_classes: int) -> SpeedrunNet:
         """The untrained network for images of ``shape`` (H×W×C, as the net sees them)."""
         return SpeedrunNet(shape[-1], num_classes, self.widths, self.head_scale)
-
-    def warm_up(self) -> None:
-        warm_up_torch()  # torch imports torch._dynamo lazily at the first optimizer step: 1-2 s
-
-    def with_overrides(self, **overrides: Any) -> SpeedrunCNN:
-        """A fresh copy; overrides naming a :class:`SpeedrunRecipe` field (epochs, seed, device, lr, batch_size,
-        precision) go to the recipe, the others to the estimator's own hyper-parameters where it has them."""
-        in_recipe = {f.name for f in fields(SpeedrunRecipe)}
-        copy = super().with_overrides(**{k: v for k, v in overrides.items() if k not in in_recipe})
-        return copy.set_params(recipe=self._recipe().with_(**{k: v for k, v in overrides.items() if k in in_recipe}))
 
     def _fit(
         self,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -11,16 +10,15 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from shootout.distributed.world import SINGLE, World
-from shootout.estimators.base import Contestant
+from shootout.estimators.recipe_net import RecipeNet
 from shootout.nets import FlatAsImage, LeNet, PTDeep, PTLogreg, SmallCNN, square_side
 from shootout.train import Recipe, evaluate, fit, predict_proba
-from shootout.train.trainer import warm_up_torch
 
 ARCHS = ("logreg", "deep", "lenet", "smallcnn")
 ACTIVATIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
 
 
-class TorchNet(Contestant):
+class TorchNet(RecipeNet):
     """A torch classifier: ``arch`` (logreg | deep | lenet | smallcnn) trained with ``recipe``.
 
     hidden : hidden widths for ``deep`` ([D, *hidden, C]); activation : relu | tanh | sigmoid;
@@ -80,15 +78,6 @@ class TorchNet(Contestant):
         if self.arch == "lenet":
             return LeNet(channels, num_classes, side)
         return SmallCNN(channels, num_classes, side, self.width)
-
-    def warm_up(self) -> None:
-        warm_up_torch()  # torch imports torch._dynamo lazily at the first optimizer step: 1-2 s
-
-    def with_overrides(self, **overrides: Any) -> TorchNet:
-        """A fresh copy; overrides naming a :class:`Recipe` field (epochs, seed, device, lr, …) go to the recipe."""
-        in_recipe = {f.name for f in fields(Recipe)}
-        copy = super().with_overrides(**{k: v for k, v in overrides.items() if k not in in_recipe})
-        return copy.set_params(recipe=self._recipe().with_(**{k: v for k, v in overrides.items() if k in in_recipe}))
 
     def _fit(
         self,
