@@ -63,6 +63,9 @@ def _weights(model):
         (dict(precision="fp16"), "precision='fp16' is invalid; use one of fp32, bf16, auto"),
         (dict(eval_batch_size=0), "eval_batch_size=0 is invalid"),
         (dict(sync_every=0), "sync_every=0 is invalid"),
+        (dict(stop_at=1.5), "stop_at=1.5 is invalid"),
+        (dict(stop_at=0.9, val_fraction=0.0), "stopping at a validation accuracy needs a validation split"),
+        (dict(label_smoothing=1.0), "label_smoothing=1.0 is invalid"),
     ],
 )
 def test_bad_recipes_fail_with_one_clear_message(changes, message):
@@ -241,6 +244,45 @@ def test_patience_stops_training_early():
     recipe = Recipe(lr=1e-9, epochs=20, early_stopping=True, patience=2)  # too small a step to ever improve
     result = fit(_model(), images, labels, recipe, **quiet())
     assert result.stopped_early and len(result.history) == 3
+
+
+def test_a_validation_target_stops_after_the_first_epoch_that_reaches_it():
+    images, labels = blobs(n=400)
+    recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=16, epochs=30, stop_at=0.9)
+    result = fit(_model(), images, labels, recipe, **quiet())
+    accuracies = [row["val_accuracy"] for row in result.history]
+    assert recipe.validation_fraction == 0.1  # a held-out tenth by default
+    assert accuracies[-1] >= 0.9 and all(a < 0.9 for a in accuracies[:-1])
+    assert result.reached_target == len(result.history) < 30
+
+
+def test_an_unreached_validation_target_trains_every_epoch():
+    images, labels = blobs()
+    result = fit(_model(), images, labels, Recipe(lr=1e-9, epochs=3, stop_at=1.0), **quiet())
+    assert result.reached_target is None and len(result.history) == 3
+
+
+def test_stopping_at_the_target_keeps_the_weights_of_that_epoch():
+    images, labels = blobs(n=400)
+    recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=16, epochs=30, stop_at=0.9)
+    stopped = fit(model := _model(), images, labels, recipe, **quiet())
+    same = fit(other := _model(), images, labels, recipe.with_(stop_at=None, val_fraction=0.1,
+                                                                epochs=stopped.reached_target), **quiet())
+    assert same.history[-1]["val_accuracy"] == stopped.history[-1]["val_accuracy"]
+    for (name, a), b in zip(model.state_dict().items(), other.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_label_smoothing_keeps_the_predicted_probabilities_away_from_one():
+    images, labels = blobs()
+    recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=16, epochs=20)
+    confidence = {}
+    for smoothing in (0.0, 0.2):
+        result = fit(model := _model(), images, labels, recipe.with_(label_smoothing=smoothing), **quiet())
+        confidence[smoothing] = predict_proba(model, images, result.preprocess).max(axis=1).mean()
+    # the smoothed targets put 0.2 · 2/3 of the mass on the wrong classes: the optimum is 0.8 + 0.2/3
+    assert confidence[0.0] > 0.95
+    assert confidence[0.2] == pytest.approx(0.8 + 0.2 / 3, abs=0.05)
 
 
 def test_huge_learning_rate_stops_at_the_first_non_finite_loss_naming_epoch_step_and_lr():

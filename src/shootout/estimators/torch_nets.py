@@ -124,13 +124,16 @@ class TorchNet(RecipeNet):
         return W.detach().cpu().double().numpy().T
 
     def fit_facts(self) -> dict[str, Any]:
-        """The epoch whose weights were kept (early stopping), whether it stopped early, and the device;
-        trained by several processes: how many, and each rank's seed."""
+        """The epoch whose weights were kept (early stopping), whether it stopped early, the epoch that reached
+        the recipe's validation target (time to accuracy), and the device; trained by several processes: how
+        many, and each rank's seed."""
         facts = {
             "best_epoch": self.result_.best_epoch,
             "stopped_early": self.result_.stopped_early,
             "device": self.result_.device,
         }
+        if self._recipe().stop_at is not None:
+            facts.update(stop_at=self._recipe().stop_at, reached_target=self.result_.reached_target)
         if self.result_.world_size > 1:
             facts.update(world_size=self.result_.world_size, rank_seeds=list(self.result_.rank_seeds))
         return facts

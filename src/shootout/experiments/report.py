@@ -119,6 +119,13 @@ def _facts(r: dict[str, Any], env: dict[str, Any]) -> str:
         facts.append(
             f"best validation epoch: {r['best_epoch']}" + (" (stopped early)" if r.get("stopped_early") else "")
         )
+    if r.get("stop_at") is not None:
+        reached = r.get("reached_target")
+        facts.append(
+            f"time to accuracy: stopped after epoch {reached}, whose validation accuracy reached {r['stop_at']}"
+            if reached is not None
+            else f"time to accuracy: the validation target {r['stop_at']} was not reached in {r.get('epochs')} epochs"
+        )
     for name, accuracy in r.get("probes", {}).items():
         facts.append(f"test accuracy on {name}: {accuracy:.4f}")
     if r.get("weight_norm") is not None:

@@ -38,6 +38,8 @@ class Recipe:
     early_stopping: bool = False  # hold out a validation split, keep the best weights
     val_fraction: float | None = None  # None: 0.2 with early stopping, else 0 (train on everything)
     patience: int | None = None  # stop after this many epochs without a better validation accuracy
+    stop_at: float | None = None  # time to accuracy: stop after the first epoch whose validation accuracy reaches it
+    label_smoothing: float = 0.0  # cross-entropy against (1 - ε)·one-hot + ε/C
     seed: int = 0
     device: str = "auto"  # cpu | cuda | auto
     mean: float | Sequence[float] | None = None  # on the 0..255 scale; None: training-set statistics
@@ -83,6 +85,12 @@ class Recipe:
             raise bad("val_fraction", "it must lie in [0, 1)")
         if self.early_stopping and self.val_fraction == 0:
             raise bad("val_fraction", "early stopping needs a validation split (> 0)")
+        if self.stop_at is not None and not 0 < self.stop_at <= 1:
+            raise bad("stop_at", "it must be a validation accuracy in (0, 1], or None")
+        if self.stop_at is not None and self.val_fraction == 0:
+            raise bad("val_fraction", "stopping at a validation accuracy needs a validation split (> 0)")
+        if not 0 <= self.label_smoothing < 1:
+            raise bad("label_smoothing", "it must lie in [0, 1)")
         if self.patience is not None and self.patience < 1:
             raise bad("patience", "it must be a positive number of epochs, or None")
         if self.eval_batch_size is not None and self.eval_batch_size < 1:
@@ -95,7 +103,9 @@ class Recipe:
     def validation_fraction(self) -> float:
         if self.val_fraction is not None:
             return self.val_fraction
-        return 0.2 if self.early_stopping else 0.0
+        if self.early_stopping:
+            return 0.2
+        return 0.1 if self.stop_at is not None else 0.0
 
     def autocast(self, device_type: str) -> bool:
         """Whether training on ``device_type`` runs forward and loss under bf16 autocast."""

@@ -54,6 +54,7 @@ class TrainResult:
     device: str
     best_epoch: int | None = None
     stopped_early: bool = False
+    reached_target: int | None = None  # the epoch whose validation accuracy reached ``recipe.stop_at``
     train_seconds: float = 0.0
     world_size: int = 1  # processes that trained the model together
     rank_seeds: tuple[int, ...] = ()  # each rank's own seed (see shootout.distributed.rank_seed)
@@ -61,7 +62,8 @@ class TrainResult:
     def __repr__(self) -> str:
         return (
             f"TrainResult(epochs={len(self.history)}, best_epoch={self.best_epoch}, "
-            f"stopped_early={self.stopped_early}, device={self.device!r}, seconds={self.train_seconds:.2f})"
+            f"stopped_early={self.stopped_early}, reached_target={self.reached_target}, device={self.device!r}, "
+            f"seconds={self.train_seconds:.2f})"
         )
 
 
@@ -141,7 +143,7 @@ class _Run:
                     group["lr"] = lr
             with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
                 scores = self.replicas.forward(x)  # (B, C)
-                loss = F.cross_entropy(scores, y)  # autocast computes it in fp32
+                loss = F.cross_entropy(scores, y, label_smoothing=recipe.label_smoothing)  # in fp32 under autocast
             if recipe.l2:
                 loss = loss + recipe.l2 * model.l2_penalty()
             model.zero_grad(set_to_none=True)  # the module's: no profiler record per step, unlike the optimizer's
@@ -262,7 +264,7 @@ def fit(
             if log:
                 log(f"resumed from {path} after epoch {run.start_epoch}{_world_change(saved, world)}")
     show_bar = sys.stderr.isatty() if progress is None else progress
-    stopped_early = False
+    stopped_early, reached = False, None
     # On a terminal one bar runs over all remaining steps, its postfix showing the last epoch's numbers;
     # elsewhere (CI, files) one log line per epoch.
     with tqdm(
@@ -285,7 +287,9 @@ def fit(
                 row["test_loss"], row["test_accuracy"] = scores["loss"], scores["accuracy"]
             run.history.append(row)
             stopped_early = recipe.early_stopping and recipe.patience is not None and run.stale >= recipe.patience
-            last = stopped_early or epoch + 1 == recipe.epochs
+            if _reached(row, recipe.stop_at):  # every rank saw the same (summed) validation score
+                reached = row["epoch"]
+            last = stopped_early or reached is not None or epoch + 1 == recipe.epochs
             if show_bar:
                 bar.set_postfix_str(_format_row(row, recipe.epochs).split("  ", 1)[1], refresh=False)
             elif log and (last or (epoch + 1) % recipe.log_every == 0):
@@ -298,14 +302,23 @@ def fit(
                 if log:
                     log(f"early stopping: no better validation accuracy for {run.stale} epochs")
                 break
+            if reached is not None:
+                if log:
+                    log(f"validation accuracy {row['val_accuracy']:.4f} reached the target {recipe.stop_at}: stopping")
+                break
     if recipe.early_stopping and run.best["state"] is not None:
         model.load_state_dict(run.best["state"])
     run.replicas.agree_buffers()  # every rank ends with rank 0's model
     best_epoch = run.best["epoch"] if recipe.early_stopping else None
     seeds = tuple(rank_seed(recipe.seed, rank) for rank in range(world.size))
     return TrainResult(
-        run.history, run.data.preprocess, str(device), best_epoch, stopped_early, run.seconds, world.size, seeds
+        run.history, run.data.preprocess, str(device), best_epoch, stopped_early, reached, run.seconds, world.size, seeds
     )
+
+
+def _reached(row: dict[str, Any], target: float | None) -> bool:
+    """Whether the epoch's validation accuracy reached the recipe's time-to-accuracy target."""
+    return target is not None and row["val_accuracy"] is not None and row["val_accuracy"] >= target
 
 
 def _world_change(saved: dict[str, Any], world: World) -> str:
