@@ -66,6 +66,7 @@ def _weights(model):
         (dict(stop_at=1.5), "stop_at=1.5 is invalid"),
         (dict(stop_at=0.9, val_fraction=0.0), "stopping at a validation accuracy needs a validation split"),
         (dict(label_smoothing=1.0), "label_smoothing=1.0 is invalid"),
+        (dict(val_every=10), "val_every=10 is invalid; .* only with stop_at"),
     ],
 )
 def test_bad_recipes_fail_with_one_clear_message(changes, message):
@@ -271,6 +272,26 @@ def test_stopping_at_the_target_keeps_the_weights_of_that_epoch():
     assert same.history[-1]["val_accuracy"] == stopped.history[-1]["val_accuracy"]
     for (name, a), b in zip(model.state_dict().items(), other.state_dict().values(), strict=True):
         assert torch.equal(a, b), name
+
+
+def test_validation_every_few_steps_stops_inside_the_epoch_that_reaches_the_target():
+    images, labels = blobs(n=800)
+    recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=8, epochs=3, stop_at=0.9, val_every=5)
+    result = fit(_model(), images, labels, recipe, **quiet())
+    last = result.history[-1]
+    assert result.reached_target == 1 and len(result.history) == 1
+    assert last["val_accuracy"] >= 0.9 and last["steps"] % 5 == 0 and last["steps"] < 90  # 720 / 8 = 90 steps
+    assert 0 < last["train_accuracy"] <= 1  # over the samples of the steps taken
+
+
+def test_a_resumed_run_that_had_reached_its_target_trains_no_further(tmp_path):
+    images, labels = blobs(n=400)
+    recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=16, epochs=30, stop_at=0.9)
+    first = fit(model := _model(), images, labels, recipe, checkpoint=tmp_path / "c.pt", **quiet())
+    again = fit(other := _model(seed=5), images, labels, recipe, checkpoint=tmp_path / "c.pt", resume=True, **quiet())
+    assert again.reached_target == first.reached_target and len(again.history) == len(first.history)
+    for a, b in zip(model.state_dict().values(), other.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
 
 
 def test_label_smoothing_keeps_the_predicted_probabilities_away_from_one():

@@ -38,7 +38,8 @@ class Recipe:
     early_stopping: bool = False  # hold out a validation split, keep the best weights
     val_fraction: float | None = None  # None: 0.2 with early stopping, else 0 (train on everything)
     patience: int | None = None  # stop after this many epochs without a better validation accuracy
-    stop_at: float | None = None  # time to accuracy: stop after the first epoch whose validation accuracy reaches it
+    stop_at: float | None = None  # time to accuracy: stop at the first validation accuracy that reaches it
+    val_every: int | None = None  # with stop_at: steps between validation passes (None: at the end of each epoch)
     label_smoothing: float = 0.0  # cross-entropy against (1 - ε)·one-hot + ε/C
     seed: int = 0
     device: str = "auto"  # cpu | cuda | auto
@@ -89,6 +90,8 @@ class Recipe:
             raise bad("stop_at", "it must be a validation accuracy in (0, 1], or None")
         if self.stop_at is not None and self.val_fraction == 0:
             raise bad("val_fraction", "stopping at a validation accuracy needs a validation split (> 0)")
+        if self.val_every is not None and (self.stop_at is None or self.val_every < 1):
+            raise bad("val_every", "it must be a positive number of steps, and only with stop_at")
         if not 0 <= self.label_smoothing < 1:
             raise bad("label_smoothing", "it must lie in [0, 1)")
         if self.patience is not None and self.patience < 1:

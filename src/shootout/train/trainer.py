@@ -122,6 +122,9 @@ class _Run:
         self.history: list[dict[str, Any]] = []
         self.best: dict[str, Any] = {"epoch": None, "score": -1.0, "state": None}
         self.stale, self.seconds, self.start_epoch = 0, 0.0, 0
+        self.scored: dict[str, float] | None = None  # the validation scores that ended an epoch at the target
+        # why training ended before its last epoch: a resumed run that had stopped trains no further
+        self.stopped: dict[str, Any] = {"early": False, "reached": None}
         self.autocast = recipe.autocast(device.type)
         shard = data.batches.shard_size
         size = data.batches.batch_size or shard  # every batch is full but the last (drop_last is off)
@@ -129,13 +132,18 @@ class _Run:
         self.batch_sizes[-1] = shard - size * (self.steps - 1)
 
     def train_epoch(self, epoch: int, bar: tqdm) -> dict[str, Any]:
-        """One pass over the training batches; the host looks at the losses every ``recipe.sync_every`` steps."""
+        """One pass over the training batches; the host looks at the losses every ``recipe.sync_every`` steps.
+
+        With ``recipe.val_every`` the validation split is scored every that many steps, and the epoch ends
+        at the first score that reaches ``recipe.stop_at`` (the row then covers the steps taken).
+        """
         recipe, model, steps = self.recipe, self.model, self.steps
         model.train()
         self.data.batches.set_epoch(epoch)
         losses = torch.zeros(steps, device=self.device)
         correct = torch.zeros((), dtype=torch.int64, device=self.device)
-        checked, lr, scheduled = 0, recipe.lr, recipe.schedule != "none"
+        checked, lr, scheduled, done = 0, recipe.lr, recipe.schedule != "none", steps
+        self.scored = None
         for i, (x, y) in enumerate(self.data.batches):
             if scheduled:
                 lr = learning_rate(recipe, epoch * steps + i, steps)
@@ -155,15 +163,33 @@ class _Run:
                 self._check_finite(losses, checked, i + 1, epoch)
                 checked = i + 1
             bar.update(1)
-        loss_sum, right = self.replicas.epoch_sums((losses * self.batch_sizes).sum(), correct)
-        return {
+            if recipe.val_every and (i + 1) % recipe.val_every == 0 and i + 1 < steps and self._mid_epoch_target():
+                self._check_finite(losses, checked, i + 1, epoch)
+                done = i + 1
+                break
+        loss_sum, right = self.replicas.epoch_sums((losses[:done] * self.batch_sizes[:done]).sum(), correct)
+        seen = self.data.train_size
+        if done < steps:  # stopped at the target inside the epoch
+            seen = int(self.replicas.epoch_sums(self.batch_sizes[:done].sum(), torch.zeros((), dtype=torch.int64))[0])
+        row = {
             "epoch": epoch + 1,
-            "train_loss": float(loss_sum / self.data.train_size),
-            "train_accuracy": right / self.data.train_size,
+            "train_loss": float(loss_sum / seen),
+            "train_accuracy": right / seen,
             "val_loss": None,
             "val_accuracy": None,
             "lr": lr,
         }
+        if done < steps:
+            row["steps"] = done
+        return row
+
+    def _mid_epoch_target(self) -> bool:
+        """Score the validation split now; whether it reached ``recipe.stop_at`` (kept for :meth:`validate`)."""
+        self.replicas.agree_buffers()
+        scores = self._score_validation()
+        reached = scores["accuracy"] >= self.recipe.stop_at
+        self.scored = scores if reached else None
+        return reached
 
     def _check_finite(self, losses: torch.Tensor, start: int, stop: int, epoch: int) -> None:
         found = self.replicas.agree_nonfinite(losses, _first_nonfinite(losses, start, stop), stop)
@@ -182,16 +208,19 @@ class _Run:
         score and early stopping decides the same on all of them.
         """
         self.replicas.agree_buffers()
-        val_x, val_y = self.data.val
-        if not len(val_x):
+        if not len(self.data.val[0]):
             return
-        scores = evaluate(self.model, val_x, val_y, self.data.preprocess, self.recipe.eval_batch_size, self.world)
+        scores = self.scored if self.scored is not None else self._score_validation()
         row["val_loss"], row["val_accuracy"] = scores["loss"], scores["accuracy"]
         if scores["accuracy"] > self.best["score"]:
             state = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
             self.best, self.stale = {"epoch": row["epoch"], "score": scores["accuracy"], "state": state}, 0
         else:
             self.stale += 1
+
+    def _score_validation(self) -> dict[str, float]:
+        val_x, val_y = self.data.val
+        return evaluate(self.model, val_x, val_y, self.data.preprocess, self.recipe.eval_batch_size, self.world)
 
     def state(self, epoch: int) -> dict[str, Any]:
         """Everything a resumed run needs, as tensors and plain data (gathers the ranks' random states)."""
@@ -203,6 +232,7 @@ class _Run:
             "best": self.best,
             "stale": self.stale,
             "train_seconds": self.seconds,
+            "stopped": self.stopped,
             "recipe": self.recipe.to_dict(),
             **self.replicas.random_states(),
         }
@@ -213,6 +243,7 @@ class _Run:
         self.optimizer.load_state_dict(state["optimizer"])
         self.history, self.best, self.stale = state["history"], state["best"], state["stale"]
         self.start_epoch, self.seconds = state["epoch"], state["train_seconds"]
+        self.stopped = state.get("stopped", self.stopped)
         self.replicas.restore_rng(state)
 
 
@@ -264,18 +295,19 @@ def fit(
             if log:
                 log(f"resumed from {path} after epoch {run.start_epoch}{_world_change(saved, world)}")
     show_bar = sys.stderr.isatty() if progress is None else progress
-    stopped_early, reached = False, None
+    stopped_early, reached = run.stopped["early"], run.stopped["reached"]
+    end = run.start_epoch if stopped_early or reached is not None else recipe.epochs
     # On a terminal one bar runs over all remaining steps, its postfix showing the last epoch's numbers;
     # elsewhere (CI, files) one log line per epoch.
     with tqdm(
-        total=run.steps * (recipe.epochs - run.start_epoch),
+        total=run.steps * (end - run.start_epoch),
         disable=not show_bar,
         leave=False,
         file=sys.stderr,
         unit="step",
         dynamic_ncols=True,
     ) as bar:
-        for epoch in range(run.start_epoch, recipe.epochs):
+        for epoch in range(run.start_epoch, end):
             bar.set_description(f"epoch {epoch + 1}/{recipe.epochs}")
             started = time.perf_counter()
             row = run.train_epoch(epoch, bar)
@@ -290,6 +322,7 @@ def fit(
             if _reached(row, recipe.stop_at):  # every rank saw the same (summed) validation score
                 reached = row["epoch"]
             last = stopped_early or reached is not None or epoch + 1 == recipe.epochs
+            run.stopped = {"early": stopped_early, "reached": reached}
             if show_bar:
                 bar.set_postfix_str(_format_row(row, recipe.epochs).split("  ", 1)[1], refresh=False)
             elif log and (last or (epoch + 1) % recipe.log_every == 0):
