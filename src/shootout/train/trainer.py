@@ -345,7 +345,15 @@ def fit(
     best_epoch = run.best["epoch"] if recipe.early_stopping else None
     seeds = tuple(rank_seed(recipe.seed, rank) for rank in range(world.size))
     return TrainResult(
-        run.history, run.data.preprocess, str(device), best_epoch, stopped_early, reached, run.seconds, world.size, seeds
+        run.history,
+        run.data.preprocess,
+        str(device),
+        best_epoch,
+        stopped_early,
+        reached_target=reached,
+        train_seconds=run.seconds,
+        world_size=world.size,
+        rank_seeds=seeds,
     )
 
 
