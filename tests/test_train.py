@@ -267,8 +267,13 @@ def test_stopping_at_the_target_keeps_the_weights_of_that_epoch():
     images, labels = blobs(n=400)
     recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=16, epochs=30, stop_at=0.9)
     stopped = fit(model := _model(), images, labels, recipe, **quiet())
-    same = fit(other := _model(), images, labels, recipe.with_(stop_at=None, val_fraction=0.1,
-                                                                epochs=stopped.reached_target), **quiet())
+    same = fit(
+        other := _model(),
+        images,
+        labels,
+        recipe.with_(stop_at=None, val_fraction=0.1, epochs=stopped.reached_target),
+        **quiet(),
+    )
     assert same.history[-1]["val_accuracy"] == stopped.history[-1]["val_accuracy"]
     for (name, a), b in zip(model.state_dict().items(), other.state_dict().values(), strict=True):
         assert torch.equal(a, b), name
