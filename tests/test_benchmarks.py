@@ -70,6 +70,18 @@ def test_the_verdict_says_whether_the_codes_way_measured_faster(before, after, v
     assert "in_code" not in row and row["against"] == "the other"
 
 
+def test_a_row_against_a_bare_loop_states_the_codes_fixed_cost():
+    bare = _ablation(1.0, 1.3)
+    row = measure(Ablation(**{**bare.__dict__, "overhead": True}), data=None, repeats=3)
+    assert row["verdict"] == "fixed cost: ×1.30 the bare loop's time"
+
+
+def test_the_trainers_fixed_cost_is_measured_on_the_labs_full_batch_workload():
+    row = REGISTRY["trainer-per-epoch"]
+    assert row.overhead and "full-batch" in row.workload
+    assert catalog("gmm", "ptdeep-2-10-10-2").recipe.batch_size is None
+
+
 def test_the_speedup_is_the_median_of_the_per_repeat_ratios_with_their_range():
     row = measure(_ablation([2.0, 3.0, 8.0], [1.0, 3.0, 2.0]), data=None, repeats=3)  # ratios 2, 1, 4
     assert row["ratios"] == [2.0, 1.0, 4.0]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from shootout.data.batches import Batches
 from shootout.nets import LeNet, PTDeep, PTLogreg
 from shootout.train import (
     CheckpointError,
@@ -125,8 +126,9 @@ def test_how_often_the_host_checks_the_losses_changes_nothing_it_computes(monkey
     # 192 training blobs in batches of 16: 12 steps an epoch
     recipe = Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=16, epochs=2, val_fraction=0.2)
     history, weights = _trained(recipe)
-    assert recipe.sync_every == 50 and checks == [(0, 12), (0, 12)]  # once an epoch, at its end
-    for sync_every, expected in ((1, 24), (5, 6)):
+    # a healthy epoch shorter than sync_every is looked at once, through its loss sum at its end
+    assert recipe.sync_every == 50 and checks == []
+    for sync_every, expected in ((1, 22), (5, 4)):  # inside each epoch: after steps 1..11, or 5 and 10
         checks.clear()
         other_history, other_weights = _trained(recipe.with_(sync_every=sync_every))
         assert len(checks) == expected
@@ -315,6 +317,22 @@ def test_huge_learning_rate_stops_at_the_first_non_finite_loss_naming_epoch_step
     images, labels = blobs()
     with pytest.raises(DivergenceError, match=r"loss is (nan|inf) at epoch 1, step \d+ of 8, learning rate 1e\+20"):
         fit(_model(), images, labels, Recipe(lr=1e20, batch_size=32, epochs=3), **quiet())
+
+
+def test_a_full_batch_run_that_diverges_names_the_epoch_of_its_one_step():
+    images, labels = blobs()
+    with pytest.raises(DivergenceError, match=r"loss is (nan|inf) at epoch [2-9], step 1 of 1, learning rate 1e\+20"):
+        fit(_model(), images, labels, Recipe(lr=1e20, batch_size=None, epochs=9), **quiet())
+
+
+def test_full_batch_epochs_reuse_one_batch_in_the_stored_order():
+    images, labels = blobs(n=50)
+    batches = Batches(torch.from_numpy(images), torch.from_numpy(labels), None, seed=3, layout="flat", mean=0, std=1)
+    first = list(batches)
+    batches.set_epoch(7)
+    again = list(batches)
+    assert len(first) == len(again) == 1 and first[0][0] is again[0][0]
+    assert torch.equal(first[0][1], torch.from_numpy(labels))  # not shuffled: a full batch's order changes no mean
 
 
 def test_checkpoints_are_written_atomically_each_epoch(tmp_path):

@@ -10,8 +10,11 @@ from benchmarks.ablations.registry import Ablation
 NOISE = 0.05  # a ratio within 5 % of 1 is "no difference" on this machine
 
 
-def verdict(speedup: float) -> str:
-    """What the measurement says about the code's way (a speedup > 1: it is faster than the alternative)."""
+def verdict(speedup: float, overhead: bool = False) -> str:
+    """What the measurement says about the code's way (a speedup > 1: it is faster than the alternative).
+    Against a bare loop of the same work (``overhead``) the code cannot be faster: the ratio is its fixed cost."""
+    if overhead:
+        return f"fixed cost: ×{1 / speedup:.2f} the bare loop's time"
     if speedup > 1 + NOISE:
         return "kept: faster"
     if speedup >= 1 - NOISE:
@@ -48,7 +51,7 @@ def measure(ablation: Ablation, data: Any, repeats: int) -> dict[str, Any]:
         "speedup_max": max(ratios),
         "ratios": ratios,
         "extras": {key: [median[False][key], median[True][key]] for key in extras},
-        "verdict": verdict(speedup),
+        "verdict": verdict(speedup, ablation.overhead),
         "repeats": repeats,
     }
 

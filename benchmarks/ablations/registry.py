@@ -25,6 +25,7 @@ class Ablation:
     workload: str
     run: Workload
     needs_cifar: bool = False
+    overhead: bool = False  # "against" is the bare minimum of the same work: the row measures a fixed cost
 
 
 class Registry:
@@ -34,14 +35,14 @@ class Registry:
         self._ablations: dict[str, Ablation] = {}
 
     def ablation(
-        self, *, key: str, change: str, against: str, workload: str, needs_cifar: bool = False
+        self, *, key: str, change: str, against: str, workload: str, needs_cifar: bool = False, overhead: bool = False
     ) -> Callable[[Workload], Workload]:
         """Decorate a workload function ``run(data, after)`` to register it under ``key``; returns it unchanged."""
 
         def register(run: Workload) -> Workload:
             if key in self._ablations:
                 raise ValueError(f"two ablations are called {key!r}")
-            self._ablations[key] = Ablation(key, change, against, workload, run, needs_cifar)
+            self._ablations[key] = Ablation(key, change, against, workload, run, needs_cifar, overhead)
             return run
 
         return register

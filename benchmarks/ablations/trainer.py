@@ -99,3 +99,44 @@ def torch_threads(data: Data, after: bool) -> dict[str, float]:
     finally:
         torch.set_num_threads(saved)
     return {"seconds": seconds}
+
+
+def _lab_mixture() -> tuple[np.ndarray, np.ndarray]:
+    """The lab's 60 points (``sample_gmm_2d(6, 2, 10)``, seed 0), as the gmm experiment draws them."""
+    from shootout.data.synthetic import sample_gmm_2d
+
+    np.random.seed(0)
+    x, y = sample_gmm_2d(6, 2, 10)
+    return x.astype(np.float32), y
+
+
+@ablation(
+    key="trainer-per-epoch",
+    change="the trainer (one batch made once, no per-epoch allocations or syncs beyond the epoch's sums)",
+    against="a bare torch loop of the same steps (forward, loss + L2, backward, step; nothing recorded)",
+    workload="gmm PTDeep [2,10,10,2], the lab's recipe: 2,000 full-batch epochs of 60 points",
+    overhead=True,
+)
+def trainer_per_epoch(data: Data, after: bool) -> dict[str, float]:
+    """after = :func:`fit` with the gmm contestant's recipe; before = the loop a tutorial writes (the
+    trainer's fixed cost per epoch, as a ratio)."""
+    x, y = _lab_mixture()
+    estimator = catalog("gmm", "ptdeep-2-10-10-2", epochs=2000)
+    torch.manual_seed(0)
+    model = estimator.build(x.shape[1:], 2)
+    if after:
+        seconds, _ = timed(lambda: fit(model, x, y, estimator.recipe, log=None, progress=False))
+        return {"seconds": seconds}
+    recipe = estimator.recipe
+    inputs, targets = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+    optimizer = torch.optim.SGD(model.parameters(), lr=recipe.lr)
+
+    def bare() -> None:
+        for _ in range(recipe.epochs):
+            loss = torch.nn.functional.cross_entropy(model.logits(inputs), targets) + recipe.l2 * model.l2_penalty()
+            model.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+
+    seconds, _ = timed(bare)
+    return {"seconds": seconds}

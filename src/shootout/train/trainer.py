@@ -15,6 +15,8 @@ and the first non-finite loss are agreed on by all ranks; rank 0 alone logs and 
 
 from __future__ import annotations
 
+import contextlib
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -126,10 +128,17 @@ class _Run:
         # why training ended before its last epoch: a resumed run that had stopped trains no further
         self.stopped: dict[str, Any] = {"early": False, "reached": None}
         self.autocast = recipe.autocast(device.type)
+        self.losses = torch.empty(self.steps, device=device)  # this epoch's per-step losses, on the device
         shard = data.batches.shard_size
         size = data.batches.batch_size or shard  # every batch is full but the last (drop_last is off)
         self.batch_sizes = torch.full((self.steps,), float(size), device=device)
         self.batch_sizes[-1] = shard - size * (self.steps - 1)
+
+    def precision(self) -> contextlib.AbstractContextManager:
+        """bf16 autocast when the recipe asks for it; otherwise no context at all (cheaper per step)."""
+        if self.autocast:
+            return torch.autocast(self.device.type, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
 
     def train_epoch(self, epoch: int, bar: tqdm) -> dict[str, Any]:
         """One pass over the training batches; the host looks at the losses every ``recipe.sync_every`` steps.
@@ -138,9 +147,10 @@ class _Run:
         at the first score that reaches ``recipe.stop_at`` (the row then covers the steps taken).
         """
         recipe, model, steps = self.recipe, self.model, self.steps
-        model.train()
+        if not model.training:  # train() walks every submodule: 10,000 one-step epochs notice it
+            model.train()
         self.data.batches.set_epoch(epoch)
-        losses = torch.zeros(steps, device=self.device)
+        losses = self.losses  # every entry is written before it is read: no zeroing
         correct = torch.zeros((), dtype=torch.int64, device=self.device)
         checked, lr, scheduled, done = 0, recipe.lr, recipe.schedule != "none", steps
         self.scored = None
@@ -149,7 +159,7 @@ class _Run:
                 lr = learning_rate(recipe, epoch * steps + i, steps)
                 for group in self.optimizer.param_groups:
                     group["lr"] = lr
-            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+            with self.precision():
                 scores = self.replicas.forward(x)  # (B, C)
                 loss = F.cross_entropy(scores, y, label_smoothing=recipe.label_smoothing)  # in fp32 under autocast
             if recipe.l2:
@@ -159,21 +169,24 @@ class _Run:
             self.optimizer.step()
             losses[i] = loss.detach()
             correct += (scores.detach().argmax(dim=1) == y).sum()
-            if (i + 1) % recipe.sync_every == 0 or i + 1 == steps:
+            if (i + 1) % recipe.sync_every == 0 and i + 1 < steps:  # the epoch's end checks its own sum
                 self._check_finite(losses, checked, i + 1, epoch)
                 checked = i + 1
             bar.update(1)
             if recipe.val_every and (i + 1) % recipe.val_every == 0 and i + 1 < steps and self._mid_epoch_target():
-                self._check_finite(losses, checked, i + 1, epoch)
                 done = i + 1
                 break
         loss_sum, right = self.replicas.epoch_sums((losses[:done] * self.batch_sizes[:done]).sum(), correct)
         seen = self.data.train_size
         if done < steps:  # stopped at the target inside the epoch
             seen = int(self.replicas.epoch_sums(self.batch_sizes[:done].sum(), torch.zeros((), dtype=torch.int64))[0])
+        train_loss = float(loss_sum / seen)  # the host's one look per epoch (losses are >= 0: any bad one shows)
+        if not math.isfinite(train_loss):
+            self._check_finite(losses, checked, done, epoch)  # names the first bad step, and raises
+            raise DivergenceError(f"training diverged: the mean loss of epoch {epoch + 1} is {train_loss}")
         row = {
             "epoch": epoch + 1,
-            "train_loss": float(loss_sum / seen),
+            "train_loss": train_loss,
             "train_accuracy": right / seen,
             "val_loss": None,
             "val_accuracy": None,
