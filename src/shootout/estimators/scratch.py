@@ -31,7 +31,8 @@ class _LinearContestant(Contestant):
 
 
 class SoftmaxRegression(_LinearContestant):
-    """Softmax regression from scratch with minibatch SGD (seed 004); inputs divided by ``scale``."""
+    """Softmax regression from scratch with minibatch SGD (seed 004); inputs divided by ``scale``;
+    ``decay="linear"`` lowers lr to 0 over the run (the seed keeps it constant)."""
 
     def __init__(
         self,
@@ -41,9 +42,10 @@ class SoftmaxRegression(_LinearContestant):
         seed: int = 0,
         scale: float = 255.0,
         init_scale: float = 0.01,
+        decay: str = "none",
     ) -> None:
         self.batch_size, self.lr, self.epochs, self.seed = batch_size, lr, epochs, seed
-        self.scale, self.init_scale = scale, init_scale
+        self.scale, self.init_scale, self.decay = scale, init_scale, decay
 
     def _fit(self, X: np.ndarray, y: np.ndarray, watch: Any = None, **_: Any) -> None:
         if X.ndim == 2 and X.dtype != np.float32:  # features as float32 once; uint8 images are cast per batch
@@ -59,6 +61,7 @@ class SoftmaxRegression(_LinearContestant):
             init_scale=self.init_scale,
             scale=self.scale,
             watch=watch,
+            decay=self.decay,
         )
         self.W_, self.b_, self.history_ = result.W, result.b, result.history
         self.n_params_, self.epochs_ = self.W_.size + self.b_.size, self.epochs

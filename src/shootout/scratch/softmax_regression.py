@@ -7,7 +7,9 @@ Images are flattened and scaled to [0, 1]; W (D × C) starts from N(0, 0.01²), 
 takes the summed cross-entropy gradient of one minibatch divided by the *nominal* batch size, as
 d2l's ``sgd`` does, so the short last batch of an epoch takes a proportionally smaller step (with a
 full step there the final iterate is noisier: 0.818 vs 0.825 mean test accuracy over six seeds).
-Seed recipe on Fashion-MNIST: batch 256, lr 0.1, 5 epochs → about 0.83.
+Seed recipe on Fashion-MNIST: batch 256, lr 0.1, 5 epochs → about 0.83. The seed keeps lr constant;
+``decay="linear"`` lowers it step by step to 0 at the end of the run (a tuned recipe's choice: with a
+larger lr the last iterate of a constant-lr run jumps by a point or two from epoch to epoch).
 
 Two loops train the same weights from the same batches: ``loop="readable"`` runs
 :func:`softmax_regression_step` on each batch; the default ``loop="fused"`` runs :class:`_FusedEpoch`,
@@ -26,6 +28,15 @@ from shootout.data.batches import Batches
 from shootout.scratch.functional import cross_entropy_grad, softmax
 
 LOOPS = ("fused", "readable")
+DECAYS = ("none", "linear")
+
+
+def step_rates(lr: float, decay: str, epochs: int, steps: int) -> np.ndarray:
+    """The learning rate of every step of the run (epochs × steps): constant, or falling linearly to 0."""
+    total = epochs * steps
+    if decay == "none":
+        return np.full(total, lr)
+    return lr * (1.0 - np.arange(total) / max(total, 1))
 
 
 @dataclass
@@ -64,9 +75,12 @@ def softmax_regression_step(
     return loss, int(np.count_nonzero(S.argmax(axis=1) == y)), len(y)
 
 
-def _readable_epoch(batches: Batches, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int) -> tuple[float, float]:
-    """One epoch of :func:`softmax_regression_step` over every batch: the epoch's (mean loss, accuracy)."""
-    steps = [softmax_regression_step(X, y, W, b, lr, batch_size) for X, y in batches]  # (loss, correct, rows)
+def _readable_epoch(
+    batches: Batches, W: np.ndarray, b: np.ndarray, rates: np.ndarray, batch_size: int
+) -> tuple[float, float]:
+    """One epoch of :func:`softmax_regression_step` over every batch (step i at ``rates[i]``): the
+    epoch's (mean loss, accuracy)."""
+    steps = [softmax_regression_step(X, y, W, b, lr, batch_size) for (X, y), lr in zip(batches, rates, strict=True)]
     seen = batches.shard_size
     return sum(loss * n for loss, _, n in steps) / seen, sum(hits for _, hits, _ in steps) / seen
 
@@ -84,6 +98,7 @@ def softmax_regression_train(
     loop: str = "fused",
     watch: tuple[np.ndarray, np.ndarray] | None = None,
     gather: str = "records",
+    decay: str = "none",
 ) -> SoftmaxRegressionResult:
     """Train on uint8 images N×H×W×C (divided by ``scale``) with minibatch SGD; see the module docstring.
 
@@ -92,6 +107,7 @@ def softmax_regression_train(
     as seed 004 prints test accuracy per epoch; it changes nothing in training.
     gather : how :class:`Batches` copies a batch's images, ``"records"`` (fast, the default) or
         ``"index"`` (fancy indexing); the same batches, so the same weights.
+    decay : ``"none"`` (the seed: lr throughout) or ``"linear"`` (lr falling to 0 over the run's steps).
     """
     if batch_size < 1 or lr <= 0 or epochs < 0 or scale <= 0:
         raise ValueError(
@@ -99,19 +115,22 @@ def softmax_regression_train(
         )
     if loop not in LOOPS:
         raise ValueError(f"loop must be one of {LOOPS}, got {loop!r}")
+    if decay not in DECAYS:
+        raise ValueError(f"decay must be one of {DECAYS}, got {decay!r}")
     C = int(labels.max()) + 1 if num_classes is None else num_classes
     D = int(np.prod(images.shape[1:]))
     W, b = softmax_regression_init(D, C, seed, init_scale)
     result = SoftmaxRegressionResult(W, b)
     if loop == "readable":
         batches = Batches(images, labels, batch_size, seed=seed, std=scale, mean=0.0, layout="flat", gather=gather)
-        run_epoch = functools.partial(_readable_epoch, W=W, b=b, lr=lr, batch_size=batch_size)
+        run_epoch = functools.partial(_readable_epoch, W=W, b=b, batch_size=batch_size)
     else:  # unscaled float32 batches in one reused buffer: the fused step applies 1/scale itself
         batches = Batches(images, labels, batch_size, seed=seed, layout="flat", reuse=True, gather=gather)
-        run_epoch = _FusedEpoch(W, b, lr, batch_size, scale, rows=min(batch_size, len(images)), n=batches.shard_size)
+        run_epoch = _FusedEpoch(W, b, batch_size, scale, rows=min(batch_size, len(images)), n=batches.shard_size)
+    rates = step_rates(lr, decay, epochs, len(batches)).reshape(epochs, len(batches))
     for epoch in range(epochs):
         batches.set_epoch(epoch)
-        loss, accuracy = run_epoch(batches)
+        loss, accuracy = run_epoch(batches, rates=rates[epoch])
         result.history.append({"epoch": epoch + 1, "train_loss": loss, "train_accuracy": accuracy})
         if watch is not None:
             proba = softmax_regression_classify(watch[0], W, b, scale)
@@ -129,11 +148,10 @@ class _FusedEpoch:
     prediction and label, reduced to the epoch's mean loss and accuracy once at its end.
     """
 
-    def __init__(self, W: np.ndarray, b: np.ndarray, lr: float, batch_size: int, scale: float, rows: int, n: int):
+    def __init__(self, W: np.ndarray, b: np.ndarray, batch_size: int, scale: float, rows: int, n: int):
         C = W.shape[1]
         self.W, self.b = W, b
-        self.inv_scale = np.float32(1.0 / scale)
-        self.step = np.float32(lr / batch_size)  # d2l's sgd: summed gradient · lr / nominal batch size
+        self.inv_scale, self.batch_size = np.float32(1.0 / scale), batch_size
         self.S = np.empty((rows, C), np.float32)  # scores, then exp, then P, then the scaled dL/dS  (B × C)
         self.sums = np.empty((rows, 1), np.float32)  # row maxima, then row sums of exp  (B × 1)
         self.G_W, self.G_b = np.empty_like(W), np.empty((1, C), np.float32)  # (D × C), (1 × C)
@@ -143,10 +161,12 @@ class _FusedEpoch:
         self.log_sums, self.true_shifted = np.empty(n, np.float32), np.empty(n, np.float32)  # per sample (n,)
         self.predicted, self.labels = np.empty(n, np.intp), np.empty(n, np.intp)  # per sample (n,)
 
-    def __call__(self, batches: Batches) -> tuple[float, float]:
-        """Train on every batch of the current epoch; the epoch's (mean loss, accuracy) before each step."""
+    def __call__(self, batches: Batches, rates: np.ndarray) -> tuple[float, float]:
+        """Train on every batch of the current epoch (step i at ``rates[i]``); the epoch's (mean loss,
+        accuracy) before each step."""
         W, b, start = self.W, self.b, 0
-        for X, y in batches:  # X: raw pixels as float32 (B × D), not yet divided by scale
+        steps = (rates / self.batch_size).astype(np.float32)  # d2l's sgd: summed gradient · lr / nominal batch
+        for (X, y), step in zip(batches, steps, strict=True):  # X: raw pixels, float32 (B × D), not yet / scale
             B, part = len(y), slice(start, start + len(y))
             S, sums, rows = self.S[:B], self.sums[:B], self.rows[:B]
             np.matmul(X, W, out=S)
@@ -161,7 +181,7 @@ class _FusedEpoch:
             np.log(sums[:, 0], out=self.log_sums[part])  # loss_i = log Σ_c exp(s_c - max) - (s_y - max)
             S /= sums  # P = softmax(S)
             S -= self.eye[y]  # P - Y: dL/dS summed over the batch
-            S *= self.step  # · lr / nominal batch size
+            S *= step  # · lr / nominal batch size
             np.matmul(self.ones_rows[:, :B], S, out=self.G_b)  # Σ_rows: the bias step  (1 × C)
             b -= self.G_b[0]
             S *= self.inv_scale  # dL/dW = (X / scale)ᵀ (P - Y): 1/scale on the gradient's C columns
