@@ -21,6 +21,8 @@ import torch
 
 from benchmarks.goals import GOALS, check
 from benchmarks.machine import describe_machine, measure_peak
+from benchmarks.rows import contestants_by_experiment, time_main_job, time_to_target
+from benchmarks.rows import markdown_table as rows_table
 from benchmarks.scaling import WHY, scaling
 from benchmarks.scaling import markdown_table as scaling_table
 from shootout.experiments import EXPERIMENTS
@@ -44,12 +46,16 @@ def _mean_std(values: list[float]) -> tuple[float, float]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
-def run_one(name: str, seed: int, data_dir: Path | None, epochs: int | None, scratch: Path) -> dict[str, Any]:
+def run_one(
+    name: str, seed: int, data_dir: Path | None, epochs: int | None, scratch: Path, only: list[str] | None = None
+) -> dict[str, Any]:
     command = [sys.executable, "-m", "benchmarks.single", name, str(seed), str(scratch / f"{name}-{seed}")]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
     if epochs is not None:
         command += ["--epochs", str(epochs)]
+    if only:
+        command += ["--only", *only]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"{name} seed {seed} failed:\n{done.stderr[-3000:]}")
@@ -125,6 +131,13 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _port_seconds(path: Path) -> dict[str, float]:
+    """Mean seconds to target of each tutorial-style port (``python -m benchmarks.ports``), when measured."""
+    if not path.exists():
+        return {}
+    return {r["row"]: r["seconds_mean"] for r in json.loads(path.read_text())["rows"] if r.get("seconds_mean")}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
@@ -147,6 +160,17 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="folder holding cifar-10-binary.tar.gz (the JPEG-derived copy is read unverified)",
     )
+    parser.add_argument(
+        "--rows",
+        action="store_true",
+        help="only the contestants of the time-to-accuracy rows (and the main job), not every experiment",
+    )
+    parser.add_argument(
+        "--ports",
+        type=Path,
+        default=Path("benchmarks/ports.json"),
+        help="the tutorial-style ports' times (python -m benchmarks.ports) for the ratio column, if the file exists",
+    )
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"), help="where to write the JSON")
     parser.add_argument(
         "--scaling",
@@ -155,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         help="also run this experiment on 1 and on 2 processes (--nproc) for a scaling table; 'none' skips it",
     )
     args = parser.parse_args(argv)
+    only = contestants_by_experiment() if args.rows else {}
+    experiments = list(only) if args.rows else args.experiments
 
     machine = describe_machine()
     peak = measure_peak()
@@ -171,12 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seeds: {args.seeds}; timing: {TIMING_SCOPE}", flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="shootout-bench-") as scratch:
-        for name in args.experiments:
+        for name in experiments:
             data_dir = args.cifar_dir if EXPERIMENTS[name].dataset == "cifar-10" else None
             runs = []
             for seed in range(args.seeds):
                 started = time.perf_counter()
-                runs.append(run_one(name, seed, data_dir, args.epochs, Path(scratch)))
+                runs.append(run_one(name, seed, data_dir, args.epochs, Path(scratch), only.get(name)))
                 print(f"  {name} seed {seed}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
             rows += aggregate(runs, peak["torch_matmul_gflops"])
     print()
@@ -189,8 +215,13 @@ def main(argv: list[str] | None = None) -> int:
         met, measured = check(goal, by_key.get((goal.experiment, goal.contestant)), peak["torch_matmul_gflops"])
         goals.append({"goal": goal.label, "measured": measured, "met": met})
         print(f"| {goal.label} | {measured} | {'—' if met is None else 'yes' if met else 'NO'} |")
+    per_row = time_to_target(rows)
+    main_job = time_main_job(args.seeds) if args.rows or "digits" in experiments else None
+    ports = _port_seconds(args.ports)
+    print("\nTime to accuracy, per seed row (fastest contestant at the row's target; the port: the tutorial's way)\n")
+    print(rows_table(per_row, main_job, ports))
     scaled = None
-    if args.scaling != "none":
+    if args.scaling != "none" and not args.rows:
         scaled = scaling(args.scaling, [1, 2], 0, args.epochs)
         print(f"\nScaling: {args.scaling} on 1 and 2 processes (shootout run --nproc)\n")
         print(scaling_table(scaled["rows"]))
@@ -205,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                 "epochs": args.epochs,
                 "rows": rows,
                 "goals": goals,
+                "time_to_target": per_row,
+                "main_job": main_job,
                 "scaling": scaled,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "environment": {"SHOOTOUT_MIRRORS": os.environ.get("SHOOTOUT_MIRRORS")},

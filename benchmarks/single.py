@@ -1,6 +1,6 @@
 """One (experiment, seed) run in its own process: prints a JSON line with the results and peak RSS.
 
-python -m benchmarks.single EXPERIMENT SEED OUT_DIR [--data-dir DIR] [--epochs N]
+python -m benchmarks.single EXPERIMENT SEED OUT_DIR [--data-dir DIR] [--epochs N] [--only NAME ...]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from benchmarks.flops import train_flops_per_sample
 from shootout.data import ChecksumWarning, get_spec
 from shootout.experiments import RunOptions, get_experiment, run_experiment
+from shootout.train import Recipe
 
 
 def peak_rss_mb() -> float:
@@ -34,10 +35,17 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--only", nargs="+", default=None)
     args = parser.parse_args()
     warnings.simplefilter("ignore", ChecksumWarning)  # the benchmark states which copy it used
     experiment = get_experiment(args.experiment)
-    options = RunOptions(epochs=args.epochs, seed=args.seed, data_dir=args.data_dir, verify=args.data_dir is None)
+    options = RunOptions(
+        epochs=args.epochs,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        verify=args.data_dir is None,
+        only=tuple(args.only) if args.only else None,
+    )
     folder = run_experiment(experiment, options, out=args.out, log=None, progress=False)
     metrics = json.loads((folder / "metrics.json").read_text())
     if experiment.dataset == "gmm":
@@ -48,9 +56,8 @@ def main() -> None:
     for result in metrics["results"]:
         estimator = experiment.entry(result["model"]).estimator.with_overrides(**options.overrides())
         per_sample = train_flops_per_sample(estimator, shape, classes)
-        recipe = result["recipe"].get("recipe") or {}
-        held = recipe.get("val_fraction")
-        held = held if held is not None else (0.2 if recipe.get("early_stopping") else 0.0)
+        recipe = result["recipe"].get("recipe")
+        held = Recipe(**recipe).validation_fraction if recipe else 0.0
         trained = result.get("train_samples") or n_train * (1 - held) * result["epochs"]
         result["samples_trained"] = trained
         result["train_flops"] = None if per_sample is None else per_sample * trained

@@ -30,12 +30,22 @@ def test_mnist_linear_seed_000_recipe(real_data, tmp_path):
     assert _accuracy(_run(tmp_path, "mnist-linear"))["linear"] >= 0.918
 
 
-def test_fashion_linear_seed_000_recipe(real_data, tmp_path):
-    assert _accuracy(_run(tmp_path, "fashion-linear"))["linear"] >= 0.83
+def test_fashion_linear_seed_000_recipe_and_the_tuned_one(real_data, tmp_path):
+    accuracy = _accuracy(_run(tmp_path, "fashion-linear"))
+    assert accuracy["linear"] >= 0.83 and accuracy["linear-tuned"] >= 0.83
 
 
-def test_fashion_softmax_from_scratch_seed_004_recipe(real_data, tmp_path):
-    assert _accuracy(_run(tmp_path, "fashion-softmax-scratch"))["scratch-softmax"] >= 0.82
+def test_fashion_softmax_from_scratch_seed_004_recipe_and_the_tuned_one(real_data, tmp_path):
+    accuracy = _accuracy(_run(tmp_path, "fashion-softmax-scratch"))
+    assert accuracy["scratch-softmax"] >= 0.82 and accuracy["scratch-softmax-tuned"] >= 0.82
+
+
+def test_fashion_mlp_time_to_accuracy_contestants_stop_at_their_validation_targets(real_data, tmp_path):
+    metrics = _run(tmp_path, "fashion-mlp", "--only", "mlp-to-0.85", "mlp-to-0.877")
+    accuracy = _accuracy(metrics)
+    assert accuracy["mlp-to-0.85"] >= 0.85 and accuracy["mlp-to-0.877"] >= 0.877
+    for result in metrics["results"]:
+        assert result["reached_target"] is not None and result["stop_at"] > result["target"]
 
 
 def test_fashion_mlp_seed_001_recipe(real_data, tmp_path):

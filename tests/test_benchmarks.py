@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from benchmarks import rows as rows_module
 from benchmarks.ablations import REGISTRY
 from benchmarks.ablations import __main__ as ablations_cli
 from benchmarks.ablations.common import catalog
@@ -196,3 +197,37 @@ def test_the_scaling_table_compares_each_contestant_with_its_one_process_time():
     assert two["svm"]["samples_per_second"] == 160.0 and two["svm"]["trained_by"] == 1
     table = markdown_table(rows)
     assert "| net | 2 × 1 | 2 process(es) | 2.00 | 2.00 |" in table and "| svm | 2 × 1 | rank 0 |" in table
+
+
+def _aggregated(experiment, contestant, accuracy, seconds):
+    return {
+        "experiment": experiment,
+        "contestant": contestant,
+        "accuracy_mean": accuracy,
+        "seconds_mean": seconds,
+        "seconds_std": 0.1,
+    }
+
+
+def test_a_rows_time_is_the_fastest_contestant_that_reaches_its_target():
+    measured = [
+        _aggregated("mnist-linear", "linear-tuned", 0.9195, 0.3),  # faster, but short of 0.92
+        _aggregated("mnist-linear", "linear", 0.9230, 2.4),
+    ]
+    row = next(r for r in rows_module.time_to_target(measured) if r["row"].startswith("MNIST linear"))
+    assert row["contestant"] == "mnist-linear / linear" and row["seconds_mean"] == 2.4 and row["met"] is False
+    table = rows_module.markdown_table([row], None, {"mnist-linear": 4.8})
+    assert "| 4.80 | 2.0× |" in table
+
+
+def test_a_row_no_contestant_reached_says_so():
+    rows = rows_module.time_to_target([_aggregated("mnist-linear", "linear", 0.5, 1.0)])
+    row = next(r for r in rows if r["row"].startswith("MNIST linear"))
+    assert row["contestant"] is None and row["met"] is None
+    assert "none reached it" in rows_module.markdown_table([row], None, {})
+
+
+def test_every_rows_contestant_is_in_the_catalog():
+    for experiment, names in rows_module.contestants_by_experiment().items():
+        for name in names:
+            assert get_experiment(experiment).entry(name).target is not None

@@ -130,6 +130,14 @@ FASHION_LINEAR = Experiment(
         Entry(
             "linear", TorchNet("logreg", recipe=SEED_000), 0.83, "seed 000 recipe, Fashion statistics", watch_test=True
         ),
+        Entry(
+            "linear-tuned",
+            TorchNet(
+                "logreg", recipe=Recipe(optimizer="sgd+momentum", lr=0.05, batch_size=256, epochs=1, schedule="cosine")
+            ),
+            0.83,
+            "tuned: momentum 0.9, lr 0.05, batch 256, cosine, 1 epoch",
+        ),
     ),
     claim="about 83 % (seed 001)",
 )
@@ -145,6 +153,12 @@ FASHION_SOFTMAX_SCRATCH = Experiment(
             0.82,
             "seed 004: batch 256, lr 0.1, 5 epochs",
             watch_test=True,
+        ),
+        Entry(
+            "scratch-softmax-tuned",
+            SoftmaxRegression(batch_size=128, lr=1.0, epochs=1, decay="linear"),
+            0.82,
+            "tuned, NumPy: batch 128, lr 1.0 falling linearly to 0, 1 epoch",
         ),
     ),
     claim="about 83.8 %",
@@ -173,6 +187,42 @@ FASHION_MLP = Experiment(
             ),
             0.885,
             "tuned: momentum, lr 0.1, batch 256, one-cycle, 10 epochs",
+        ),
+        Entry(
+            "mlp-to-0.85",
+            TorchNet(
+                "deep",
+                hidden=(256,),
+                recipe=Recipe(
+                    optimizer="sgd+momentum",
+                    lr=0.1,
+                    batch_size=256,
+                    epochs=1,
+                    schedule="cosine",
+                    stop_at=0.86,
+                    val_every=40,
+                ),
+            ),
+            0.85,
+            "time to 0.85: momentum, lr 0.1, batch 256, cosine over 1 epoch; stops at validation accuracy 0.86",
+        ),
+        Entry(
+            "mlp-to-0.877",
+            TorchNet(
+                "deep",
+                hidden=(256,),
+                recipe=Recipe(
+                    optimizer="sgd+momentum",
+                    lr=0.1,
+                    batch_size=256,
+                    epochs=4,
+                    schedule="onecycle",
+                    weight_decay=5e-4,
+                    stop_at=0.89,
+                ),
+            ),
+            0.877,
+            "time to 0.877 (MLPClassifier's): as mlp-tuned over 4 epochs; stops at validation accuracy 0.89",
         ),
     ),
     claim="seed: over 83 %; the benchmark's MLPClassifier 87.7 %",
