@@ -2,7 +2,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from shootout.plots import graph_data, graph_surface, save_figure
+from shootout.plots import graph_data, graph_surface, image_grid, save_figure, weight_images
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +54,38 @@ def test_save_figure_leaves_no_temporary_files(tmp_path):
     plt.plot([0, 1], [0, 1])
     save_figure(tmp_path / "line.png")
     assert [p.name for p in tmp_path.iterdir()] == ["line.png"]
+
+
+def _red_pixels(path):
+    rgb = plt.imread(path)[..., :3]
+    return int(np.sum((rgb[..., 0] > 0.8) & (rgb[..., 1] < 0.2) & (rgb[..., 2] < 0.2)))
+
+
+def test_image_grid_frames_only_wrong_predictions_in_red(tmp_path):
+    images = np.random.default_rng(0).integers(0, 17, size=(3, 8, 8, 1), dtype=np.uint8)
+    image_grid(images, [0, 1, 2], [0, 1, 2], ["a", "b", "c"], tmp_path / "right.png", "all right", columns=3)
+    image_grid(images, [0, 1, 2], [0, 2, 2], ["a", "b", "c"], tmp_path / "wrong.png", "one wrong", columns=3)
+    assert _red_pixels(tmp_path / "right.png") == 0
+    assert _red_pixels(tmp_path / "wrong.png") > 100  # a frame of 3 points around one image, and its caption
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.random.default_rng(1).integers(0, 17, size=(8, 8, 1), dtype=np.uint8),  # grey: its own scale
+        np.random.default_rng(2).integers(0, 256, size=(4, 5, 3), dtype=np.uint8),
+        np.random.default_rng(3).normal(0.5, 0.5, size=(4, 4, 3)),  # float colour: clipped to [0, 1]
+    ],
+)
+def test_grid_images_get_the_colours_imshow_gives_them(image):
+    from shootout.plots.images import _rgba
+
+    shown = image[..., 0] if image.shape[-1] == 1 else image if image.dtype == np.uint8 else np.clip(image, 0, 1)
+    _, ax = plt.subplots()
+    drawn = ax.imshow(shown, cmap="gray")
+    np.testing.assert_allclose(_rgba(image), drawn.to_rgba(drawn.get_array(), norm=True), atol=1e-6)
+
+
+def test_weight_images_refuse_a_shape_that_does_not_match(tmp_path):
+    with pytest.raises(ValueError, match="W has 10 rows"):
+        weight_images(np.zeros((10, 3)), (2, 2, 1), ["a", "b", "c"], tmp_path / "w.png")
