@@ -119,3 +119,16 @@ def test_the_command_prints_the_header_and_the_table_and_writes_json(tmp_path, m
     document = json.loads(out.read_text())
     assert [r["row"] for r in document["rows"]] == ["fashion-softmax-numpy", "mnist-svm"]
     assert document["rows"][1]["seeds"] == 2 and document["rows"][1]["runs"][0]["history"][0]["train_loss"] is None
+
+
+def test_an_interrupted_command_keeps_the_rows_it_finished(tmp_path, monkeypatch):
+    def arrays(dataset, cifar_dir=None):
+        if dataset == "mnist":
+            raise KeyboardInterrupt
+        return _tiny(dataset)
+
+    monkeypatch.setattr("benchmarks.ports.load_arrays", arrays)
+    out = tmp_path / "ports.json"
+    with pytest.raises(KeyboardInterrupt):
+        ports_cli.main(["--rows", "fashion-softmax-numpy", "mnist-svm", "--seeds", "1", "--json", str(out)])
+    assert [r["row"] for r in json.loads(out.read_text())["rows"]] == ["fashion-softmax-numpy"]

@@ -140,6 +140,7 @@ def measure_ports(
     cifar_dir: str | Path | None = None,
     arrays: Callable[[str], tuple[Arrays, Arrays]] | None = None,
     log: Callable[[str], None] | None = None,
+    done: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Each row's port over ``seeds`` seeds: one dict per row, in :data:`ROWS`' order.
 
@@ -150,6 +151,7 @@ def measure_ports(
     cifar_dir : a folder holding CIFAR-10's archive, read unverified; default: the cache.
     arrays : ``dataset -> (train, test)``; default :func:`load_arrays` (tests pass tiny data).
     log : called with a line after each run.
+    done : called with each row's dict as soon as it is measured (the command saves it at once).
 
     Returns
     -------
@@ -166,19 +168,22 @@ def measure_ports(
     arrays = arrays or (lambda dataset: load_arrays(dataset, cifar_dir))
     loaded: dict[str, tuple[Arrays, Arrays]] = {}
     runs: dict[Port, list[Outcome]] = {}
+    measured = []
     for row in chosen:
-        if row.port in runs:
-            continue
-        if row.dataset not in loaded:
-            loaded[row.dataset] = arrays(row.dataset)
-        target = max(r.target for r in chosen if r.port is row.port)
-        runs[row.port] = []
-        for seed in range(seeds):
-            outcome = run_port(row.port, *loaded[row.dataset], target, seed)
-            runs[row.port].append(outcome)
-            if log:
-                log(f"{row.port.__name__} seed {seed}: {_verdict(outcome)}")
-    return [_summary(row, [o.toward(row.target) for o in runs[row.port]]) for row in chosen]
+        if row.port not in runs:
+            if row.dataset not in loaded:
+                loaded[row.dataset] = arrays(row.dataset)
+            target = max(r.target for r in chosen if r.port is row.port)
+            runs[row.port] = []
+            for seed in range(seeds):
+                outcome = run_port(row.port, *loaded[row.dataset], target, seed)
+                runs[row.port].append(outcome)
+                if log:
+                    log(f"{row.port.__name__} seed {seed}: {_verdict(outcome)}")
+        measured.append(_summary(row, [o.toward(row.target) for o in runs[row.port]]))
+        if done:
+            done(measured[-1])
+    return measured
 
 
 def _verdict(outcome: Outcome) -> str:

@@ -46,25 +46,35 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average (1 / 5 / 15 min) at the start: {load_before}")
     print(f"CIFAR-10: {args.cifar_dir or 'the verified cache'}; seeds: {args.seeds}")
     print(f"timing: {TIMING_SCOPE}", flush=True)
-    measured = measure_ports(
-        args.rows, args.seeds, args.cifar_dir, log=lambda line: print(f"  {line}", file=sys.stderr, flush=True)
-    )
-    load_after = _load()
-    print()
-    print(markdown_table(measured))
-    print(f"\nload average at the end: {load_after}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "created": started,
         "machine": machine,
-        "load_average": {"start": load_before, "end": load_after},
+        "load_average": {"start": load_before, "end": None},
         "timing": TIMING_SCOPE,
         "seeds": args.seeds,
         "cifar_dir": None if args.cifar_dir is None else str(args.cifar_dir),
         "environment": {"SHOOTOUT_MIRRORS": os.environ.get("SHOOTOUT_MIRRORS")},
-        "rows": measured,
+        "rows": [],
     }
-    args.json.write_text(json.dumps(document, indent=2) + "\n")
+
+    def save(row: dict | None = None) -> None:  # after every row: an interrupted run keeps the rows it finished
+        if row is not None:
+            document["rows"].append(row)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(document, indent=2) + "\n")
+
+    measure_ports(
+        args.rows,
+        args.seeds,
+        args.cifar_dir,
+        log=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+        done=save,
+    )
+    document["load_average"]["end"] = _load()
+    save()
+    print()
+    print(markdown_table(document["rows"]))
+    print(f"\nload average at the end: {document['load_average']['end']}")
     print(f"JSON: {args.json}")
     return 0
 
