@@ -1,5 +1,5 @@
 """Ablations of how the arithmetic is done: the Nystroem factorization, CNN weight memory format,
-``torch.compile`` and bf16 on the CPU."""
+``torch.compile``, bf16 on the CPU and the speedrun net's folded batch norms."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from sklearn.kernel_approximation import Nystroem
 
 from benchmarks.ablations.common import Data, catalog, fit_seconds, timed
 from benchmarks.ablations.registry import ablation
+from shootout.estimators import SpeedrunCNN
 from shootout.svm.nystroem import EighNystroem
 from shootout.train import fit
+from shootout.train.speedrun import predict_logits
+from shootout.train.speedrun_recipe import SpeedrunRecipe
 
 NYSTROEM_LANDMARKS = 2_000  # half the contestant's 4,000: the factorization's share is the same story
+SPEEDRUN_PREDICT = 2_000  # CIFAR-10 test images the speedrun net predicts (a fifth of the split: 0.47 TFLOP)
 
 
 @ablation(
@@ -74,3 +78,19 @@ def bf16_cpu(data: Data, after: bool) -> dict[str, float]:
     x, y = data.fashion[0], data.fashion[1]
     estimator = catalog("fashion-mlp", "mlp-tuned", epochs=1, precision="fp32" if after else "bf16")
     return {"seconds": fit_seconds(estimator, x, y)}
+
+
+@ablation(
+    key="folded-batch-norms",
+    change="speedrun net predicting with its batch norms folded into the convs",
+    against="the net in eval mode, batch norms as layers",
+    workload=f"CIFAR-10 speedrun net, predicting {SPEEDRUN_PREDICT:,} test images (batches of 256, no TTA)",
+    needs_cifar=True,
+)
+def folded_batch_norms(data: Data, after: bool) -> dict[str, float]:
+    """after = predict through ``SpeedrunNet.folded`` (the code); before = the net itself in eval mode."""
+    x, y, x_test, _ = data.cifar
+    model = SpeedrunCNN(recipe=SpeedrunRecipe(epochs=0, device="cpu")).fit(x[:1000], y[:1000])  # whitening only
+    args = (model.model_, x_test[:SPEEDRUN_PREDICT], model.result_.preprocess, 0, model.recipe_)
+    seconds, _ = timed(lambda: predict_logits(*args, fold=after))
+    return {"seconds": seconds}

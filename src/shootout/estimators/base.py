@@ -81,6 +81,9 @@ class Contestant(ClassifierMixin, BaseEstimator):
 
     history_: list[dict[str, Any]]
     trains_distributed = False  # True where fit(world=...) trains over several processes together
+    # Training samples that stand for the training split when a run scores it after the fit (train accuracy)
+    # and before it (the untrained model's loss): a larger split is scored on a fixed sample this big.
+    scoring_samples = 10_000
 
     @property
     def global_batch_size(self) -> int | None:
