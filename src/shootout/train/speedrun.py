@@ -307,7 +307,7 @@ def _state(run: _Stepper, result: SpeedrunResult, epoch: int) -> dict[str, Any]:
 
 def predict_logits(
     model: SpeedrunNet,
-    images: np.ndarray,
+    images: np.ndarray | torch.Tensor,
     preprocess: Preprocess,
     level: int,
     recipe: SpeedrunRecipe,
@@ -315,11 +315,13 @@ def predict_logits(
 ) -> torch.Tensor:
     """Logits (N × classes) of images N×H×W×C, normalized as in training, averaged over the TTA views of ``level``.
 
-    fold : predict with :meth:`SpeedrunNet.folded` (the batch norms folded into the convs, the same
-    function up to rounding); False: with ``model`` itself in eval mode.
+    images : an array, or a tensor (one already on the model's device is not copied). fold : predict with
+    :meth:`SpeedrunNet.folded` (the batch norms folded into the convs, the same function up to rounding);
+    False: with ``model`` itself in eval mode.
     """
     device = next(model.parameters()).device
-    x_all = torch.from_numpy(np.ascontiguousarray(images)).to(device)
+    x_all = images if isinstance(images, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(images))
+    x_all = x_all.to(device)
     size = recipe.eval_batch_size or eval_batch_size(device)
     autocast = recipe.autocast(device.type)
     dummy = torch.zeros(len(x_all), dtype=torch.int64, device=device)
