@@ -126,6 +126,7 @@ def test_every_speed_change_is_registered_once_in_the_tables_order():
         "no-torch-compile",
         "fp32-on-cpu",
         "folded-batch-norms",
+        "keep-freed-memory",
     ]
     for ablation in REGISTRY:
         assert ablation.change and ablation.against and ablation.workload

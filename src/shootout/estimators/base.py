@@ -31,6 +31,8 @@ so a new kind of contestant needs no change there:
 - ``coef_`` (C × D), only where the model is linear in its input pixels: drawn as one image per class.
 - ``support_``, only where the model rests on some training samples (support vectors): their
   indices, emphasized in decision-surface pictures.
+- ``scoring_samples``: how many training samples, at most, the runner scores the fitted and the untrained
+  model on (train accuracy, initial loss); 10,000 unless a contestant's predictions are costlier.
 - :meth:`warm_up`: pay one-time library costs before any fit is timed;
 - :meth:`with_overrides`: a fresh copy with a run's command-line overrides applied where they mean
   something for this contestant; :meth:`describe`: the hyper-parameters as plain data;
