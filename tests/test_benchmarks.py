@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from benchmarks import rows as rows_module
+from benchmarks import speedrun as speedrun_bench
 from benchmarks.ablations import REGISTRY
 from benchmarks.ablations import __main__ as ablations_cli
 from benchmarks.ablations.common import catalog
@@ -17,6 +18,7 @@ from benchmarks.ablations.registry import Ablation, Registry
 from benchmarks.tune import CANDIDATES, LINEAR, _variant
 from shootout.data import Batches
 from shootout.experiments import get_experiment
+from tests.fakes import cifar_archive, tiny_cifar
 
 
 def _images(n=20, side=4, channels=3):
@@ -136,6 +138,8 @@ def test_every_speed_change_is_registered_once_in_the_tables_order():
         "contiguous-weights",
         "no-torch-compile",
         "fp32-on-cpu",
+        "folded-batch-norms",
+        "keep-freed-memory",
     ]
     for ablation in REGISTRY:
         assert ablation.change and ablation.against and ablation.workload
@@ -231,3 +235,52 @@ def test_every_rows_contestant_is_in_the_catalog():
     for experiment, names in rows_module.contestants_by_experiment().items():
         for name in names:
             assert get_experiment(experiment).entry(name).target is not None
+
+
+@pytest.fixture
+def tiny_cifar_dir(tmp_path):
+    """A folder holding a CIFAR-10 archive of 40 training images (4 of each class) and 12 test images."""
+    splits = tiny_cifar(seed=3, train_per_batch=8, test=12)
+    splits["train"] = (splits["train"][0], np.arange(40) % 10)
+    (tmp_path / "cifar-10-binary.tar.gz").write_bytes(cifar_archive(splits))
+    return tmp_path
+
+
+def test_the_speedrun_benchmark_times_seeds_after_an_uncounted_warm_up_and_names_the_data_copy(
+    tiny_cifar_dir, tmp_path, capsys
+):
+    data = ["--data-dir", str(tiny_cifar_dir), "--no-verify", "--train-samples", "20"]
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        result = speedrun_bench.main(
+            ["--device", "cpu", *data, "--epochs", "1", "--seeds", "2", "--json", str(tmp_path / "speedrun.json")]
+        )
+    finally:
+        torch.set_num_threads(threads)
+    assert json.loads((tmp_path / "speedrun.json").read_text()) == json.loads(json.dumps(result))
+    assert [run["seed"] for run in result["runs"]] == [0, 1] and result["warm_up"]["seed"] == 2  # not counted
+    assert result["train_samples"] == 20 and result["test_samples"] == 12
+    for run in result["runs"]:
+        assert run["fit"]["device"] == "cpu" and run["fit"]["tta"] == 0 and run["fit"]["precision"] == "fp32"
+        assert 0 <= run["accuracy"] <= 1 and run["train_seconds"] > 0 and run["eval_seconds"] > 0
+        assert run["total_seconds"] == pytest.approx(run["train_seconds"] + run["eval_seconds"])
+    accuracies = [run["accuracy"] for run in result["runs"]]
+    assert result["summary"]["accuracy"]["mean"] == pytest.approx(np.mean(accuracies))
+    assert result["summary"]["accuracy"]["std"] == pytest.approx(np.std(accuracies, ddof=1))
+    assert result["device"]["device"] == "cpu" and result["device"]["torch"] == torch.__version__
+    assert result["data"]["published"] is False and result["data"]["checksum_warnings"]  # a home-made archive
+    out = capsys.readouterr().out
+    assert "CPU:" in out and "a copy whose checksums differ" in out and "not counted" in out
+    assert "| cifar-speedrun | 2 |" in out and " ± " in out
+
+
+def test_the_jpeg_derived_cifar_copy_is_named_and_a_gpu_header_gives_driver_and_versions():
+    jpeg = next(iter(speedrun_bench.KNOWN_COPIES))
+    copy = {"dataset": "cifar-10", "published": False, "files": [{"file": "x.tar.gz", "sha256": jpeg, "known_as":
+            speedrun_bench.KNOWN_COPIES[jpeg]}]}  # fmt: skip
+    assert "JPEG-derived CIFAR-10 copy" in speedrun_bench.describe_copy(copy)
+    gpu = {"device": "cuda", "gpu": "NVIDIA H100", "gpu_memory_gb": 79.1, "driver": None, "torch": "2.13.0"}
+    text = speedrun_bench.header({**gpu, "cuda": "12.8", "cudnn": 91000}, copy, (50_000, 10_000))
+    assert "GPU: NVIDIA H100" in text and "driver unknown (no nvidia-smi)" in text and "CUDA 12.8, cuDNN 91000" in text
+    assert "50,000 training and 10,000 test images" in text and "CUDA events" in text

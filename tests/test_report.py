@@ -103,6 +103,16 @@ def test_train_accuracy_is_the_returned_weights_on_the_training_split_or_a_fixed
     assert train_accuracy(model, small) == (pytest.approx(np.mean(model.predict(images) == labels)), len(labels))
 
 
+def test_a_costly_contestant_is_scored_on_a_fixed_sample_of_its_own_size():
+    images, labels = load("digits", "train")
+    data = Splits(images, labels, images[:10], labels[:10], ())
+    model = SoftmaxRegression(batch_size=256, lr=0.5, epochs=1, scale=16.0).fit(images, labels)
+    model.scoring_samples = 300  # as SpeedrunCNN declares 1,000 for its class
+    measured, samples = train_accuracy(model, data)
+    assert samples == 300 and train_accuracy(model, data) == (measured, 300)  # the same seeded sample each time
+    assert measured == pytest.approx(np.mean(model.predict(images) == labels), abs=0.1)
+
+
 def test_rebuilding_the_report_of_an_older_run_draws_its_missing_chart(small_runs, tmp_path):
     older = tmp_path / "older"
     shutil.copytree(small_runs["digits"].folder, older)

@@ -12,7 +12,7 @@ from shootout.estimators import SpeedrunCNN
 from shootout.nets import SpeedrunNet, whitening_filters
 from shootout.train import RecipeError
 from shootout.train.schedules import triangle
-from shootout.train.speedrun import _Stepper, batch_plan, train_speedrun
+from shootout.train.speedrun import _Stepper, batch_plan, predict_logits, train_speedrun
 from shootout.train.speedrun_recipe import SpeedrunRecipe, SpeedrunRecipeError
 
 SMALL = (8, 16, 16)  # conv group widths that keep each fit under a second or two
@@ -85,6 +85,34 @@ def test_the_net_starts_as_a_frozen_whitening_layer_and_three_groups_halving_the
     assert net.logits(torch.randn(2, 3, 32, 32)).shape == (2, 10)
     with pytest.raises(ValueError, match="side >= 9"):
         net.logits(torch.randn(2, 3, 8, 8))
+
+
+def test_the_folded_net_computes_what_the_net_computes_in_eval_mode_without_batch_norms():
+    torch.manual_seed(0)
+    net = SpeedrunNet(3, 10, SMALL)
+    x = torch.randn(16, 3, 12, 12)
+    net.set_whitening(x)
+    with torch.no_grad():
+        net.logits(x)  # training mode: the batch norms' running statistics move away from 0 and 1
+        for norm in net.groups.modules():
+            if isinstance(norm, torch.nn.BatchNorm2d):
+                norm.bias.normal_()
+    folded = net.folded()
+    assert net.training and not folded.training  # the net itself is left as it was
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+    net.eval()
+    torch.testing.assert_close(folded.logits(x), net.logits(x), rtol=1e-4, atol=1e-5)
+
+
+def test_predictions_through_the_folded_net_equal_those_of_the_net_as_trained():
+    images, labels = colour_images(96)
+    model = SpeedrunCNN(widths=SMALL, recipe=QUICK.with_(epochs=2, tta=2)).fit(images, labels)
+    test_images = colour_images(50, seed=3)[0]
+    run = model.model_, model._images(test_images), model.result_.preprocess, 2, model.recipe_
+    folded, plain = predict_logits(*run), predict_logits(*run, fold=False)
+    torch.testing.assert_close(folded, plain, rtol=1e-4, atol=1e-5)
+    assert folded.argmax(dim=1).equal(plain.argmax(dim=1))
+    np.testing.assert_allclose(model.predict_proba(test_images), torch.softmax(plain, 1).numpy(), atol=1e-5)
 
 
 def test_the_lr_rises_from_a_fifth_to_its_peak_then_falls_linearly_to_zero():

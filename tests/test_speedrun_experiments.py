@@ -51,6 +51,8 @@ def check_speedrun_result(metrics: dict, epochs: int) -> None:
     assert 0 < result["timed_seconds"] <= result["train_seconds"]
     assert [row["epoch"] for row in result["history"]] == list(range(1, epochs + 1))
     assert np.isfinite(result["initial_loss"])
+    samples = min(metrics["train_samples"], SpeedrunCNN.scoring_samples)
+    assert result["initial_samples"] == result["train_accuracy_samples"] == samples
 
 
 def test_mnist_speedrun_runs_through_the_cli_on_a_tiny_mnist(monkeypatch, isolated_cache, tmp_path, capsys):

@@ -519,3 +519,13 @@ def test_a_checkpoint_write_that_dies_half_way_leaves_the_previous_one_loadable(
     monkeypatch.undo()
     assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]
     assert load_checkpoint(path)["epoch"] == 1
+
+
+def test_host_memory_is_kept_for_reuse_under_glibc_and_left_alone_elsewhere(monkeypatch):
+    from shootout.train import host_memory
+
+    glibc = sys.platform.startswith("linux") and host_memory._mallopt() is not None
+    assert host_memory.keep_freed_memory() is glibc
+    assert host_memory.keep_freed_memory(False) is glibc and host_memory.keep_freed_memory() is glibc
+    monkeypatch.setattr(host_memory.sys, "platform", "darwin")
+    assert host_memory.keep_freed_memory() is False  # nothing to set: no glibc there

@@ -16,6 +16,7 @@ from benchmarks.ablations.measure import markdown, measure, spread
 from benchmarks.machine import describe_machine
 from shootout.data import ChecksumWarning
 from shootout.data.files import atomic_write_bytes
+from shootout.train.host_memory import keep_freed_memory
 from shootout.train.trainer import warm_up_torch
 
 DESCRIPTION = "each speed change of the code measured against its alternative (medians of alternating runs)"
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", ChecksumWarning)
     warm_up_torch()  # the lazy one-time import would otherwise fall on whichever variant runs first
+    keep_freed_memory()  # as a run's torch contestants have it
     ablations = [a for a in REGISTRY if args.only is None or a.key in args.only]
     data = Data.load(args.cifar_dir, args.bf16_accuracy or any(a.needs_cifar for a in ablations))
     machine = describe_machine()

@@ -31,6 +31,8 @@ so a new kind of contestant needs no change there:
 - ``coef_`` (C × D), only where the model is linear in its input pixels: drawn as one image per class.
 - ``support_``, only where the model rests on some training samples (support vectors): their
   indices, emphasized in decision-surface pictures.
+- ``scoring_samples``: how many training samples, at most, the runner scores the fitted and the untrained
+  model on (train accuracy, initial loss); 10,000 unless a contestant's predictions are costlier.
 - :meth:`warm_up`: pay one-time library costs before any fit is timed;
 - :meth:`with_overrides`: a fresh copy with a run's command-line overrides applied where they mean
   something for this contestant; :meth:`describe`: the hyper-parameters as plain data;
@@ -81,6 +83,9 @@ class Contestant(ClassifierMixin, BaseEstimator):
 
     history_: list[dict[str, Any]]
     trains_distributed = False  # True where fit(world=...) trains over several processes together
+    # Training samples that stand for the training split when a run scores it after the fit (train accuracy)
+    # and before it (the untrained model's loss): a larger split is scored on a fixed sample this big.
+    scoring_samples = 10_000
 
     @property
     def global_batch_size(self) -> int | None:

@@ -42,8 +42,6 @@ from shootout.metrics import eval_perf_multi, macro_average_precision, top_k_acc
 from shootout.plots import learning_curves
 from shootout.train import resolve_device
 
-INITIAL_LOSS_SAMPLES = 10_000  # the untrained model's loss is measured on this many training samples
-
 
 def run_contestant(
     entry: Entry,
@@ -116,8 +114,9 @@ def run_contestant(
     coef = getattr(estimator, "coef_", None)  # only where the model is linear in its inputs
     if coef is not None:
         result["weight_norm"] = float(np.linalg.norm(coef))  # ||W||, which L2 regularization shrinks
-    subset = slice(0, min(len(data.train_x), INITIAL_LOSS_SAMPLES))
-    result.update(estimator.initial_scores(data.train_x[subset], data.train_y[subset]))  # loss, accuracy
+    first = min(len(data.train_x), estimator.scoring_samples)  # the untrained model is scored on the first ones
+    initial = estimator.initial_scores(data.train_x[:first], data.train_y[:first])  # loss, accuracy
+    result.update(initial, **({"initial_samples": first} if initial else {}))
     pictures = (
         draw_contestant(
             entry.name,

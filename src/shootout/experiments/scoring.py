@@ -7,22 +7,21 @@ import numpy as np
 from shootout.data import Splits
 from shootout.estimators import Contestant
 
-TRAIN_ACCURACY_SAMPLES = 10_000  # larger training splits: the accuracy on a fixed seeded sample this big
-
 
 def train_accuracy(estimator: Contestant, data: Splits) -> tuple[float, int]:
     """The returned weights' accuracy on the training split (outside the timing), and on how many samples.
 
     The last epoch's running accuracy would be cheaper but is another number: it averages over an epoch of
-    changing weights, and misses the best weights that early stopping restores. Above 10,000 samples a
-    fixed seeded sample stands for the split (±0.5 points at worst), so a slow predictor such as an
-    SVM is not asked for 60,000 predictions.
+    changing weights, and misses the best weights that early stopping restores. Above the contestant's
+    ``scoring_samples`` (10,000; the speedrun net 1,000) a fixed seeded sample that big stands for the split
+    (±0.5 points at worst for 10,000, ±1.6 for 1,000), so a slow predictor such as an SVM is not asked for
+    60,000 predictions.
     """
-    n = len(data.train_y)
-    if n <= TRAIN_ACCURACY_SAMPLES:
+    n, cap = len(data.train_y), estimator.scoring_samples
+    if n <= cap:
         return float(estimator.score(data.train_x, data.train_y)), n
-    take = np.sort(np.random.default_rng(0).choice(n, TRAIN_ACCURACY_SAMPLES, replace=False))
-    return float(estimator.score(data.train_x[take], data.train_y[take])), TRAIN_ACCURACY_SAMPLES
+    take = np.sort(np.random.default_rng(0).choice(n, cap, replace=False))
+    return float(estimator.score(data.train_x[take], data.train_y[take])), cap
 
 
 def in_dataset_classes(proba: np.ndarray, classes: np.ndarray, data: Splits) -> tuple[np.ndarray, np.ndarray]:

@@ -307,24 +307,31 @@ def _state(run: _Stepper, result: SpeedrunResult, epoch: int) -> dict[str, Any]:
 
 def predict_logits(
     model: SpeedrunNet,
-    images: np.ndarray,
+    images: np.ndarray | torch.Tensor,
     preprocess: Preprocess,
     level: int,
     recipe: SpeedrunRecipe,
+    fold: bool = True,
 ) -> torch.Tensor:
-    """Logits (N × classes) of images N×H×W×C, normalized as in training, averaged over the TTA views of ``level``."""
+    """Logits (N × classes) of images N×H×W×C, normalized as in training, averaged over the TTA views of ``level``.
+
+    images : an array, or a tensor (one already on the model's device is not copied). fold : predict with
+    :meth:`SpeedrunNet.folded` (the batch norms folded into the convs, the same function up to rounding);
+    False: with ``model`` itself in eval mode.
+    """
     device = next(model.parameters()).device
-    x_all = torch.from_numpy(np.ascontiguousarray(images)).to(device)
+    x_all = images if isinstance(images, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(images))
+    x_all = x_all.to(device)
     size = recipe.eval_batch_size or eval_batch_size(device)
     autocast = recipe.autocast(device.type)
     dummy = torch.zeros(len(x_all), dtype=torch.int64, device=device)
     was_training = model.training
-    model.eval()
+    net = model.folded() if fold else model.eval()
     parts = []
     try:
         with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
             for x, _ in preprocess.batches(x_all, dummy, size, shuffle=False):
-                parts.append(tta_logits(model.logits, x, level, mirror=recipe.flip).float())
+                parts.append(tta_logits(net.logits, x, level, mirror=recipe.flip).float())
     finally:
         model.train(was_training)
     return torch.cat(parts) if parts else torch.empty(0, model.num_classes, device=device)
