@@ -51,7 +51,7 @@ ROWS = (
         0.82,
         (("fashion-softmax-scratch", "scratch-softmax-tuned"), ("fashion-softmax-scratch", "scratch-softmax")),
         0.24,
-        "numpy-softmax",
+        "fashion-softmax-numpy",
     ),
     Row(
         "Fashion MLP 784-256-10 to 0.85 (seed 001)",
