@@ -27,11 +27,11 @@ import numpy as np
 import torch
 
 from benchmarks.machine import describe_machine
-from shootout.data import ChecksumWarning, Splits, fetch, get_spec, load_splits
+from shootout.data import ChecksumWarning, Splits, fetch, get_spec, load_splits, stratified_subsample
 from shootout.data.files import atomic_write_bytes, file_sha256
 from shootout.estimators import SpeedrunCNN
 from shootout.experiments import get_experiment
-from shootout.train import resolve_device
+from shootout.train import RecipeError, resolve_device
 from shootout.train.speedrun import predict_logits
 from shootout.train.timing import Stopwatch
 
@@ -194,8 +194,8 @@ def header(device: dict[str, Any], copy: dict[str, Any], sizes: tuple[int, int])
 def how_it_ran(fit: dict[str, Any], epochs: int) -> str:
     """The recipe as the fit resolved it on this device."""
     return (
-        f"ran as: {epochs} epochs of {fit['steps_per_epoch']} batches of {fit['batch_size']}, {fit['precision']}, "
-        f"compiled {fit['compiled']}, TTA level {fit['tta']}"
+        f"ran as: epochs {epochs}, {fit['steps_per_epoch']} batches of {fit['batch_size']} per epoch, "
+        f"{fit['precision']}, compiled {fit['compiled']}, TTA level {fit['tta']}"
     )
 
 
@@ -206,14 +206,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seeds", type=int, default=None, help="seeds 0..n-1 (default: 10 on CUDA, 3 on the CPU)")
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs (not the record's)")
     parser.add_argument("--train-samples", type=int, default=None, help="a stratified subset of the training split")
-    parser.add_argument("--test-samples", type=int, default=None, help="the first N test images (not the record's)")
+    parser.add_argument("--test-samples", type=int, default=None, help="a stratified subset of the test split")
     parser.add_argument("--data-dir", type=Path, default=None, help="a folder holding the dataset's files")
     parser.add_argument(
         "--no-verify", action="store_true", help="accept a copy whose checksums differ (said in the header)"
     )
     parser.add_argument("--json", type=Path, default=None, help="default: benchmarks/speedrun-EXPERIMENT-DEVICE.json")
     args = parser.parse_args(argv)
-    device = resolve_device(args.device)
+    try:
+        device = resolve_device(args.device)
+    except RecipeError as exc:  # cuda asked for where there is none: one line, exit 2
+        parser.error(str(exc))
     seeds = args.seeds if args.seeds is not None else SEEDS.get(device.type, SEEDS["cpu"])
     if seeds < 1:
         parser.error("--seeds must be at least 1")
@@ -225,7 +228,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     data, copy = load_data(experiment.dataset, args.data_dir, not args.no_verify)
     if args.train_samples is not None:
         data = data.with_train_subset(args.train_samples, 0)
-    test_x, test_y = data.test_x[: args.test_samples], data.test_y[: args.test_samples]
+    test_x, test_y = data.test_x, data.test_y
+    if args.test_samples is not None:  # a stratified sample: a test split may be ordered by class
+        take = stratified_subsample(test_y, args.test_samples, 0)
+        test_x, test_y = test_x[take], test_y[take]
     test_x = torch.from_numpy(np.ascontiguousarray(test_x)).to(device)  # on the device once, outside every timing
     test_y = torch.from_numpy(test_y).to(device)
     facts = describe_device(device)
