@@ -130,6 +130,8 @@ def test_every_speed_change_is_registered_once_in_the_tables_order():
         "no-host-sync",
         "inference-mode-eval",
         "torch-threads",
+        "trainer-per-epoch",
+        "checkpoint-every-epoch",
         "numpy-threads",
         "fused-numpy-loop",
         "record-gather",
