@@ -282,8 +282,8 @@ def test_a_seed_recipe_records_test_accuracy_per_epoch_without_it_changing_anyth
     assert "test_accuracy" in (tmp_path / "a" / "history.csv").read_text().splitlines()[0]
 
 
-def test_the_untrained_model_reports_its_loss_and_accuracy(tmp_path):
-    metrics = json.loads((run_experiment(TINY, out=tmp_path / "run", log=None) / "metrics.json").read_text())
+def test_the_untrained_model_reports_its_loss_and_accuracy(tiny_run):
+    metrics = json.loads((tiny_run / "metrics.json").read_text())
     softmax, logreg, svm = metrics["results"]
     for result in (softmax, logreg):
         assert result["initial_loss"] == pytest.approx(np.log(10), rel=0.2)
