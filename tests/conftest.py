@@ -1,4 +1,8 @@
-"""Shared fixtures: an isolated cache for every test, and the real-data mirror for marked tests."""
+"""Shared fixtures: an isolated cache for every test, and the real-data mirror for marked tests.
+
+The suite runs on pytest-xdist's workers (``-n auto`` in pyproject.toml), one per core; ``-n 0`` runs it
+in one process.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,23 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+
+def _share_the_cores() -> None:
+    """Give each xdist worker, and each process its tests start, its share of the cores as threads.
+
+    Runs when a worker loads this file, before anything imports torch or NumPy: their thread pools read
+    ``OMP_NUM_THREADS`` when they start. Two workers with two threads each on two cores made tiny fits
+    spend most of their time waiting for each other's threads (a 10-epoch digits run: 66 s instead of 2 s
+    on a busy host). A value set by the user is kept.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, cores // workers)))
+
+
+_share_the_cores()
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +60,15 @@ def real_mirror_root() -> Path:
 
 @pytest.fixture(scope="session")
 def real_cache(tmp_path_factory) -> Path:
-    """One cache shared by the real-data tests, so each real file is copied in once."""
-    return tmp_path_factory.mktemp("real-cache")
+    """One cache shared by the real-data tests, so each real file is copied in once: shared by the xdist
+    workers too (their temporary folders sit side by side), since a fetch holds a file lock and renames a
+    verified copy into place."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    cache = base / "real-cache"
+    cache.mkdir(exist_ok=True)
+    return cache
 
 
 @pytest.fixture
@@ -50,16 +78,35 @@ def real_data(real_mirror_root, real_cache, monkeypatch) -> Path:
     return real_mirror_root
 
 
+# Fixtures that make a run once for several tests: the tests that use one run on one xdist worker, in turn.
+SHARED_RUNS = ("small_runs", "tiny_run")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture in SHARED_RUNS:
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(fixture))
+
+
+FUZZ_CASES: dict[str, dict[str, int]] = {}  # path -> {"loaded": n, "refused": m}, from test_fuzz.py's reports
+
+
+def pytest_runtest_logreport(report):
+    """Collect the fuzzing counts test_fuzz.py records; the reports come here from xdist's workers too."""
+    for name, value in report.user_properties:
+        if name == "fuzz_cases":
+            path, seen = value
+            FUZZ_CASES[path] = seen
+
+
 def pytest_terminal_summary(terminalreporter):
     """Report how many fuzzing cases each code path went through, and how many loaded or were refused."""
-    import sys
-
-    # pytest imports the test module under its own name ("test_fuzz"), not as tests.test_fuzz
-    module = sys.modules.get("test_fuzz") or sys.modules.get("tests.test_fuzz")
-    if module is not None and module.COUNTS:
+    if FUZZ_CASES:
         counts = ", ".join(
-            f"{path} {sum(seen.values())} ({seen['loaded']} loaded, {seen['refused']} refused)"
-            for path, seen in sorted(module.COUNTS.items())
+            f"{path} {sum(seen.values())} ({seen.get('loaded', 0)} loaded, {seen.get('refused', 0)} refused)"
+            for path, seen in sorted(FUZZ_CASES.items())
         )
         terminalreporter.write_line(f"fuzzing cases run: {counts}")
 

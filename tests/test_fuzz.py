@@ -57,6 +57,16 @@ CASE_BYTES = 16 << 20  # the inputs are under 100 kB; a parser that allocates mo
 COUNTS: dict[str, Counter] = {}  # path -> {"loaded": n, "refused": m}, printed by conftest's summary
 
 
+@pytest.fixture(autouse=True)
+def report_counts(record_property):
+    """Hand the test's counts to conftest's summary as a property of its report: a report reaches the
+    summary from an xdist worker's process too, where this module's COUNTS does not."""
+    yield
+    for path, seen in COUNTS.items():
+        record_property("fuzz_cases", (path, dict(seen)))
+    COUNTS.clear()
+
+
 class CaseTimeout(BaseException):
     """A case ran past CASE_SECONDS (a BaseException, so that no parser's ``except Exception`` hides it)."""
 
