@@ -50,7 +50,8 @@ def main() -> None:
         per_sample = train_flops_per_sample(estimator, shape, classes)
         recipe = result["recipe"].get("recipe") or {}
         held = recipe.get("val_fraction")
-        held = held if held is not None else (0.2 if recipe.get("early_stopping") else 0.0)
+        if held is None:  # Recipe.validation_fraction's defaults
+            held = 0.2 if recipe.get("early_stopping") else 0.1 if recipe.get("stop_at") is not None else 0.0
         trained = result.get("train_samples") or n_train * (1 - held) * result["epochs"]
         result["samples_trained"] = trained
         result["train_flops"] = None if per_sample is None else per_sample * trained
