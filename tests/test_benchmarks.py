@@ -139,6 +139,8 @@ def test_every_speed_change_is_registered_once_in_the_tables_order():
         "eigh-nystroem",
         "contiguous-weights",
         "no-torch-compile",
+        "no-torch-compile-warm",
+        "lenet-batch-128",
         "fp32-on-cpu",
         "folded-batch-norms",
         "keep-freed-memory",

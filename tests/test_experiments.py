@@ -17,6 +17,7 @@ from shootout.experiments import (
     Experiment,
     OptionsError,
     RunOptions,
+    get_experiment,
     rebuild_report,
     run_experiment,
 )
@@ -85,7 +86,14 @@ def test_targets_follow_mission():
     assert targets[("mnist-linear", "linear")] == 0.918
     assert targets[("fashion-mlp", "mlp-tuned")] == 0.885
     assert targets[("cifar-lenet", "lenet-seed")] == targets[("cifar-lenet", "lenet-tuned")] == 0.60
+    assert targets[("cifar-lenet", "lenet-fast")] == 0.60
     assert targets[("digits", "small-cnn")] == targets[("digits", "rbf-svm")] == 0.98
+
+
+def test_the_fast_lenet_stops_at_a_validation_target_never_at_the_test_split():
+    recipe = get_experiment("cifar-lenet").entry("lenet-fast").estimator.recipe
+    assert recipe.stop_at is not None and recipe.stop_at > 0.60  # a margin over the test target
+    assert recipe.validation_fraction == 0.1  # held out of the training split
 
 
 def test_run_options_override_hyper_parameters_only_where_they_mean_something():

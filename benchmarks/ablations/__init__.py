@@ -10,7 +10,7 @@ alternative through a parameter of the code (a recipe field, a keyword), never b
 - :mod:`~benchmarks.ablations.data_path` — the torch batches;
 - :mod:`~benchmarks.ablations.trainer` — weight storage, optimizer kernels, host syncs, evaluation, threads;
 - :mod:`~benchmarks.ablations.numpy_loops` — the NumPy models;
-- :mod:`~benchmarks.ablations.compute` — the Nystroem factorization, CNN weight layout, compile, bf16;
+- :mod:`~benchmarks.ablations.compute` — the Nystroem factorization, CNN weight layout, compile, LeNet batch, bf16;
 - :mod:`~benchmarks.ablations.measure` — both runs, the ratio and its spread, the verdict, the table;
 - :mod:`~benchmarks.ablations.bf16` — ``--bf16-accuracy``.
 """

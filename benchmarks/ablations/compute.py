@@ -1,5 +1,6 @@
 """Ablations of how the arithmetic is done: the Nystroem factorization, CNN weight memory format,
-``torch.compile``, bf16 on the CPU, the speedrun net's folded batch norms and the host memory it churns through."""
+``torch.compile`` (warm-up included and excluded), LeNet's batch size, bf16 on the CPU, the speedrun net's folded
+batch norms and the host memory it churns through."""
 
 from __future__ import annotations
 
@@ -68,6 +69,51 @@ def compiled(data: Data, after: bool) -> dict[str, float]:
         model.logits = torch.compile(model.logits)
     seconds, _ = timed(lambda: fit(model, x, y, estimator.recipe, log=None, progress=False))
     return {"seconds": seconds}
+
+
+def _compiled_lenet(x: np.ndarray) -> tuple[torch.nn.Module, object]:
+    """lenet-tuned's network for one epoch, its forward pass through ``torch.compile``, and its recipe."""
+    estimator = catalog("cifar-lenet", "lenet-tuned", epochs=1)
+    torch.manual_seed(0)
+    model = estimator.build(x.shape[1:], 10)
+    model.logits = torch.compile(model.logits)
+    return model, estimator.recipe
+
+
+@ablation(
+    key="no-torch-compile-warm",
+    change="eager PyTorch",
+    against="torch.compile of the forward pass, warm-up excluded (compiled beforehand in this process)",
+    workload="CIFAR-10 LeNet, tuned recipe, 1 epoch",
+    needs_cifar=True,
+)
+def compiled_warm(data: Data, after: bool) -> dict[str, float]:
+    """after = eager; before = a compiled forward pass whose compilation was paid by an untimed fit of a
+    throwaway copy on 1,000 images (every batch shape and the inference-mode check of the timed fit)."""
+    x, y = data.cifar[:2]
+    if after:
+        return {"seconds": fit_seconds(catalog("cifar-lenet", "lenet-tuned", epochs=1), x, y)}
+    warm, recipe = _compiled_lenet(x)
+    fit(warm, x[:1000], y[:1000], recipe, log=None, progress=False)
+    model, recipe = _compiled_lenet(x)
+    seconds, _ = timed(lambda: fit(model, x, y, recipe, log=None, progress=False))
+    return {"seconds": seconds}
+
+
+@ablation(
+    key="lenet-batch-128",
+    change="LeNet batches of 128 (lenet-fast)",
+    against="batches of 512, the same one-cycle",
+    workload="CIFAR-10 LeNet, lenet-fast recipe, 1 epoch",
+    needs_cifar=True,
+)
+def lenet_batch(data: Data, after: bool) -> dict[str, float]:
+    """after = lenet-fast's batch of 128; before = 512 (fewer, larger steps: cheaper per epoch here, but
+    each epoch learns less, which ``train_accuracy`` shows)."""
+    x, y = data.cifar[:2]
+    estimator = catalog("cifar-lenet", "lenet-fast", epochs=1, batch_size=128 if after else 512)
+    seconds = fit_seconds(estimator, x, y)
+    return {"seconds": seconds, "train_accuracy": estimator.history_[-1]["train_accuracy"]}
 
 
 @ablation(
