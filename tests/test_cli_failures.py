@@ -115,8 +115,8 @@ def _wait_for_a_second_checkpoint(checkpoint, process, seconds=SECONDS):
 
 
 def test_a_run_killed_mid_training_resumes_from_its_folder_alone_to_the_uninterrupted_metrics(tmp_path):
-    # 12 epochs: the kill comes within ~10 ms of the second checkpoint, with 10 epochs (seconds) still to run
-    common = ["run", "digits", "--only", "ptlogreg", "--epochs", "12", "--device", "cpu", "--seed", "3"]
+    # 30 epochs of ~45 ms: the kill comes within ~10 ms of the second checkpoint, with over a second still to run
+    common = ["run", "digits", "--only", "ptlogreg", "--epochs", "30", "--device", "cpu", "--seed", "3"]
     reference = _shootout(*common, "--out", str(tmp_path / "reference"))
     victim = _shootout(*common, "--out", str(tmp_path / "victim"))
     _wait_for_a_second_checkpoint(tmp_path / "victim.partial" / "checkpoints" / "ptlogreg.pt", victim)
