@@ -29,7 +29,7 @@ PRECISION = "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported
 GPU = SpeedrunRecipe(epochs=4, batch_size=128, lr=0.3, device="cuda", precision=PRECISION)
 # The recipes that run in bf16 on CUDA (precision "auto"), each checked against fp32 below: (experiment, contestant)
 BF16_ON_CUDA = (("cifar-speedrun", "speedrun"), ("mnist-speedrun", "speedrun"))
-BF16_SEEDS = 3  # the mean of 3 runs: one CIFAR-10 speedrun varies by about 0.14 points from seed to seed
+BF16_SEEDS = 3  # means of 3 runs each: a single run's accuracy varies by tenths of a point from seed to seed
 
 
 def colour_images(n: int, seed: int = 0, side: int = 32, channels: int = 3) -> tuple[np.ndarray, np.ndarray]:

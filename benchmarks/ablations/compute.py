@@ -148,12 +148,14 @@ def folded_batch_norms(data: Data, after: bool) -> dict[str, float]:
 @ablation(
     key="keep-freed-memory",
     change="glibc malloc keeps freed memory for reuse (no mmap, trim above 2 GiB)",
-    against="glibc's defaults (large blocks mmapped, unmapped when freed)",
+    against="glibc's settings put back by mallopt (large blocks mmapped, heap trimmed above 128 KiB)",
     workload="CIFAR-10 speedrun net, 1 epoch of 2,000 images (2 steps of 1,000)",
     needs_cifar=True,
 )
 def kept_memory(data: Data, after: bool) -> dict[str, float]:
-    """after = ``keep_freed_memory()``, as a run has it; before = glibc's defaults. Also CPU time and page faults."""
+    """after = ``keep_freed_memory()``, as a run has it; before = ``keep_freed_memory(False)``. Also CPU time and
+    page faults. glibc's own dynamic thresholds cannot be put back in a process once mallopt has set them: the
+    whole run, one process each way, is the fuller comparison (README, Speedruns)."""
     x, y = data.cifar[:2]
     keep_freed_memory(after)
     try:
