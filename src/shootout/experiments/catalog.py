@@ -52,7 +52,7 @@ DIGITS = Experiment(
                     batch_size=64,
                     epochs=20,
                     schedule="onecycle",
-                    weight_decay=5e-4,
+                    weight_decay=2e-3,
                     layout="nchw",
                 ),
             ),
