@@ -40,9 +40,9 @@ def _variant(estimator: TorchNet, **changes: object) -> TorchNet:
 
 LINEAR = _chosen("mnist-linear", "linear-tuned")  # momentum, lr 0.1, batch 512, cosine, 2 epochs
 MLP = _chosen("fashion-mlp", "mlp-tuned")  # momentum, lr 0.1, batch 256, one-cycle, weight decay, 10 epochs
-CNN = _chosen("digits", "small-cnn")  # 16 maps, momentum, lr 0.1, batch 64, one-cycle, weight decay 2e-3, 20 epochs
+CNN = _chosen("digits", "small-cnn")  # 16 maps, momentum, lr 0.1, batch 64, one-cycle, label smoothing 0.2, 20 epochs
 DIGITS_LOGREG = _chosen("digits", "ptlogreg")  # momentum, lr 0.1, batch 64, 20 epochs
-DIGITS_DEEP = _chosen("digits", "ptdeep-128")  # Adam 2e-3, batch 64, 20 epochs
+DIGITS_DEEP = _chosen("digits", "ptdeep-128")  # Adam 2e-3, batch 64, label smoothing 0.1, 20 epochs
 LENET = _chosen("cifar-lenet", "lenet-tuned")  # momentum, lr 0.05, batch 128, one-cycle, weight decay, 8 epochs
 FAST = _chosen("cifar-lenet", "lenet-fast")  # lenet-tuned's, lr 0.1, label smoothing 0.2, 5 epochs, stop at val 0.62
 SPEEDRUN = _chosen("mnist-speedrun", "speedrun")  # widths 32/64/64, 2 epochs, batch 512, lr 0.75, 2 px moves
@@ -87,24 +87,25 @@ CANDIDATES = {
     ],
     ("mnist", "rbf-nystroem"): [NystroemSVM(n_components=n) for n in (2000, 3000, 4000)],
     ("digits", "small-cnn"): [
-        _variant(CNN, width=64, lr=0.05, batch_size=32, epochs=40, weight_decay=5e-4),  # before: 17x the time
-        _variant(CNN, width=32, epochs=15, weight_decay=5e-4),
-        _variant(CNN, width=32, epochs=10, weight_decay=5e-4),
-        _variant(CNN, width=32, weight_decay=5e-4),
-        _variant(CNN, width=32, weight_decay=1e-3),
-        _variant(CNN, width=24, weight_decay=5e-4),
-        _variant(CNN, width=32, batch_size=32, lr=0.05, epochs=15, weight_decay=5e-4),
-        _variant(CNN, width=32, optimizer="adam", lr=3e-3, weight_decay=0.0, epochs=15),
+        _variant(CNN, width=64, lr=0.05, batch_size=32, epochs=40, label_smoothing=0.0),  # before: 17x the time
         CNN,
-        _variant(CNN, weight_decay=5e-4),
-        _variant(CNN, weight_decay=1e-3),
-        _variant(CNN, weight_decay=5e-4, epochs=15),
-        _variant(CNN, weight_decay=5e-4, epochs=30),
-        _variant(CNN, weight_decay=5e-4, lr=0.05),
-        _variant(CNN, weight_decay=5e-4, lr=0.2),  # diverges on some seeds: lr 0.1 keeps a factor 2 of room
-        _variant(CNN, weight_decay=5e-4, batch_size=32, lr=0.05),
-        _variant(CNN, weight_decay=5e-4, batch_size=128, lr=0.2),
-        _variant(CNN, optimizer="adam", lr=2e-3, epochs=30, schedule="none", weight_decay=0.0),
+        _variant(CNN, label_smoothing=0.1),
+        _variant(CNN, label_smoothing=0.3),
+        _variant(CNN, epochs=15),
+        _variant(CNN, epochs=10),
+        _variant(CNN, weight_decay=2e-3),
+        _variant(CNN, weight_decay=2e-3, label_smoothing=0.1),
+        # without label smoothing (not in the recipe then): the 16-map family levels off near 0.989
+        _variant(CNN, label_smoothing=0.0),
+        _variant(CNN, label_smoothing=0.0, weight_decay=1e-3),
+        _variant(CNN, label_smoothing=0.0, weight_decay=2e-3),
+        _variant(CNN, label_smoothing=0.0, epochs=30),
+        _variant(CNN, label_smoothing=0.0, batch_size=32, lr=0.05),
+        _variant(CNN, label_smoothing=0.0, lr=0.2),  # diverges on some seeds: lr 0.1 keeps a factor 2 of room
+        _variant(CNN, label_smoothing=0.0, width=24),
+        _variant(CNN, label_smoothing=0.0, width=32),
+        _variant(CNN, label_smoothing=0.0, width=32, epochs=15),
+        _variant(CNN, label_smoothing=0.0, width=32, batch_size=32, lr=0.05, epochs=15),
     ],
     ("digits", "ptlogreg"): [
         _variant(DIGITS_LOGREG, lr=0.05, batch_size=32, epochs=40),  # the recipe before
@@ -113,16 +114,18 @@ CANDIDATES = {
         _variant(DIGITS_LOGREG, epochs=10, schedule="onecycle"),
         _variant(DIGITS_LOGREG, batch_size=128),
         _variant(DIGITS_LOGREG, batch_size=128, lr=0.2, schedule="onecycle"),
+        _variant(DIGITS_LOGREG, label_smoothing=0.1),
     ],
     ("digits", "ptdeep-128"): [
-        _variant(DIGITS_DEEP, lr=1e-3, batch_size=32, epochs=40),  # the recipe before
+        _variant(DIGITS_DEEP, lr=1e-3, batch_size=32, epochs=40, label_smoothing=0.0),  # the recipe before
         DIGITS_DEEP,
         _variant(DIGITS_DEEP, epochs=10),
-        _variant(DIGITS_DEEP, lr=1e-3),
-        _variant(DIGITS_DEEP, lr=1e-3, batch_size=32),
-        _variant(DIGITS_DEEP, lr=1e-3, epochs=30),
-        _variant(DIGITS_DEEP, batch_size=128, epochs=30),
-        _variant(DIGITS_DEEP, optimizer="sgd+momentum", lr=0.1, schedule="onecycle"),
+        _variant(DIGITS_DEEP, label_smoothing=0.0),
+        _variant(DIGITS_DEEP, label_smoothing=0.0, epochs=10),
+        _variant(DIGITS_DEEP, label_smoothing=0.0, lr=1e-3),
+        _variant(DIGITS_DEEP, label_smoothing=0.0, lr=1e-3, batch_size=32),
+        _variant(DIGITS_DEEP, label_smoothing=0.0, batch_size=128, epochs=30),
+        _variant(DIGITS_DEEP, label_smoothing=0.0, optimizer="sgd+momentum", lr=0.1, schedule="onecycle"),
     ],
 }
 

@@ -38,7 +38,11 @@ DIGITS = Experiment(
         ),
         Entry(
             "ptdeep-128",
-            TorchNet("deep", hidden=(128,), recipe=Recipe(optimizer="adam", lr=2e-3, batch_size=64, epochs=20)),
+            TorchNet(
+                "deep",
+                hidden=(128,),
+                recipe=Recipe(optimizer="adam", lr=2e-3, batch_size=64, epochs=20, label_smoothing=0.1),
+            ),
             0.95,
         ),
         Entry(
@@ -52,12 +56,13 @@ DIGITS = Experiment(
                     batch_size=64,
                     epochs=20,
                     schedule="onecycle",
-                    weight_decay=2e-3,
+                    weight_decay=5e-4,
+                    label_smoothing=0.2,
                     layout="nchw",
                 ),
             ),
             0.98,
-            "16 maps, momentum, one-cycle, weight decay (chosen on validation)",
+            "16 maps, momentum, one-cycle, weight decay, label smoothing (chosen on validation)",
         ),
         Entry("rbf-svm", SVM(kernel="rbf", C=10.0, gamma="scale", scale=16.0), 0.98),
     ),
