@@ -65,8 +65,10 @@ def test_cifar_lenet_runs_end_to_end_on_the_jpeg_derived_copy(real_data, tmp_pat
 def test_mnist_shootout_runs_end_to_end(real_data, tmp_path):
     metrics = _run(tmp_path, "mnist-shootout", "--epochs", "1", "--svm-samples", "2000")
     results = {r["model"]: r for r in metrics["results"]}
-    assert len(results) == 13
+    assert len(results) == 15
     assert results["rbf-svm"]["train_samples"] == 2000
+    assert results["rbf-pca-nystroem-1000"]["train_samples"] == 2000  # --svm-samples sets every SVM's subsample
+    assert results["rbf-pca-nystroem-1000"]["pca_components"] == 30
     assert all(r["initial_loss"] > 1.0 for r in results.values() if "initial_loss" in r)
     pictures = {p.name for p in (tmp_path / "run" / "pictures").iterdir()}
     assert {"deep-784-10-weights.png", "deep-784-10-l2-1e-1-weights.png", "learning-curves.png"} <= pictures
