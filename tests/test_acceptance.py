@@ -78,8 +78,10 @@ def test_mnist_shootout_runs_end_to_end(real_data, tmp_path):
     metrics = _run(tmp_path, "mnist-shootout", *args)
     assert (metrics["train_samples"], metrics["train_samples_available"]) == (5000, 60000)
     results = {r["model"]: r for r in metrics["results"]}
-    assert len(results) == 13
+    assert len(results) == 15
     assert results["rbf-svm"]["train_samples"] == 2000
+    assert results["rbf-pca-nystroem-1000"]["train_samples"] == 2000  # --svm-samples sets every SVM's subsample
+    assert results["rbf-pca-nystroem-1000"]["pca_components"] == 30
     assert all(r["initial_loss"] > 1.0 for r in results.values() if "initial_loss" in r)
     pictures = {p.name for p in (tmp_path / "run" / "pictures").iterdir()}
     assert {"deep-784-10-weights.png", "deep-784-10-l2-1e-1-weights.png", "learning-curves.png"} <= pictures

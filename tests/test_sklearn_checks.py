@@ -39,7 +39,9 @@ ESTIMATORS = [
     # batch 32 and lr 0.3: the default lr 1.5 is for batches of 1,024 (mean loss), and these nets are tiny
     SpeedrunCNN(widths=(4, 8, 8), recipe=SpeedrunRecipe(epochs=10, batch_size=32, lr=0.3, device="cpu")),
     SVM(scale=1.0),
+    SVM(pca_components=2, max_train=40, scale=1.0),  # with the fast stages: PCA, a subsample
     NystroemSVM(n_components=20, scale=1.0),
+    NystroemSVM(n_components=20, pca_components=2, max_train=40, scale=1.0),
 ]
 
 

@@ -58,12 +58,12 @@ INPUT_CHECKS: dict[str, Any] = dict(
 )
 
 
-def as_matrix(X: Any, scale: float = 1.0) -> np.ndarray:
-    """Images or features -> float64 N×D divided by ``scale``."""
+def as_matrix(X: Any, scale: float = 1.0, dtype: type = np.float64) -> np.ndarray:
+    """Images or features -> N×D of ``dtype`` (float64 or float32) divided by ``scale``, in that dtype."""
     X = np.asarray(X)
     if X.ndim < 2:
         raise ValueError(f"X must be images N×H×W×C or features N×D, got shape {X.shape}")
-    return X.reshape(len(X), -1).astype(np.float64) / scale
+    return X.reshape(len(X), -1).astype(dtype) / dtype(scale)
 
 
 def plain(value: Any) -> Any:

@@ -107,7 +107,12 @@ def _facts(r: dict[str, Any], env: dict[str, Any]) -> str:
         seeds = ", ".join(map(str, r.get("rank_seeds", [])))
         facts.append(f"trained by {r['world_size']} processes together ({share}); the ranks' seeds: {seeds}")
     if r.get("train_samples") is not None:
-        facts.append(f"trained on {r['train_samples']:,} samples ({r.get('support_vectors', '?')} support vectors)")
+        how = [f"{r['support_vectors']:,} support vectors"] if r.get("support_vectors") is not None else []
+        if r.get("pca_components"):
+            how.append(f"PCA to {r['pca_components']} components")
+        if r.get("landmarks"):
+            how.append(f"{r['landmarks']:,} Nystroem landmarks")
+        facts.append(f"trained on {r['train_samples']:,} samples" + (f" ({', '.join(how)})" if how else ""))
     if r.get("train_accuracy") is not None:
         on = r.get("train_accuracy_samples")
         where = f"a fixed sample of {on:,} training images" if on and on >= 10_000 else "the training split"
