@@ -8,6 +8,7 @@ import pytest
 from benchmarks.ports import ROWS, Outcome, markdown_table, measure_ports, run_port
 from benchmarks.ports import __main__ as ports_cli
 from benchmarks.ports.tutorials import Epoch, Images
+from benchmarks.rows import ROWS as SEED_ROWS
 from shootout.experiments import get_experiment
 
 IMPOSSIBLE = 1.01
@@ -80,11 +81,16 @@ def test_the_per_sample_dataset_normalizes_one_image_and_lays_it_out_as_asked():
     assert label == 7 and len(dataset) == 2
 
 
-def test_every_row_names_a_shootout_contestant_of_its_dataset():
-    for row in ROWS:
-        experiment = get_experiment(row.experiment)
-        assert experiment.dataset == row.dataset
-        experiment.entry(row.contestant)  # raises for an unknown contestant
+def test_every_seed_row_is_set_against_a_port_and_contestants_of_the_same_dataset_and_target():
+    ports = {row.key: row for row in ROWS}
+    assert {row.port for row in SEED_ROWS} == set(ports)  # every port measured is set against shootout's
+    for row in SEED_ROWS:
+        port = ports[row.port]
+        assert port.target == row.target
+        for name, contestant in row.contestants:
+            experiment = get_experiment(name)
+            assert experiment.dataset == port.dataset
+            experiment.entry(contestant)  # raises for an unknown contestant
 
 
 def test_rows_sharing_a_port_share_its_runs_and_a_row_beyond_reach_is_reported_so():

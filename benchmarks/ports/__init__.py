@@ -3,7 +3,7 @@
 ``python -m benchmarks.ports`` (``--help`` for the options) runs the ports of :mod:`benchmarks.ports.tutorials`
 and prints, for each row of :data:`ROWS`, the seconds to the first epoch whose test accuracy reaches the
 row's target. :func:`measure_ports` returns the same as data, for the main benchmark's "port s / shootout
-s" ratios; each row names the shootout ``(experiment, contestant)`` it is compared with.
+s" ratios; :data:`benchmarks.rows.ROWS` names the shootout contestants each port row is set against.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from benchmarks.ports import tutorials
 from benchmarks.ports.tutorials import Arrays, Epoch
+from benchmarks.rows import ROWS as SEED_ROWS
 from shootout.data import ChecksumWarning, load
 
 Port = Callable[..., Iterator[Epoch]]
@@ -34,7 +35,7 @@ TIMING_SCOPE = (
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the comparison: a port, the test accuracy it has to reach, and shootout's contestant for it."""
+    """One line of the comparison: a port and the test accuracy it has to reach."""
 
     key: str  # for --rows
     name: str
@@ -42,27 +43,20 @@ class Row:
     port: Port
     dataset: str
     tutorial: str
-    experiment: str  # shootout's (experiment, contestant) for the same target
-    contestant: str
 
 
 # fmt: off
 ROWS = tuple(Row(*fields) for fields in (
-    # key, name, target, port, dataset, tutorial, shootout experiment, contestant
-    ("mnist-linear", "MNIST linear", 0.92, tutorials.mnist_linear, "mnist", "seed 000", "mnist-linear", "linear-tuned"),
-    ("fashion-linear", "Fashion linear", 0.83, tutorials.fashion_linear, "fashion-mnist", "seed 001",
-     "fashion-linear", "linear"),
+    # key, name, target, port, dataset, tutorial
+    ("mnist-linear", "MNIST linear", 0.92, tutorials.mnist_linear, "mnist", "seed 000"),
+    ("fashion-linear", "Fashion linear", 0.83, tutorials.fashion_linear, "fashion-mnist", "seed 001"),
     ("fashion-softmax-numpy", "Fashion softmax from scratch, NumPy", 0.82, tutorials.fashion_softmax_numpy,
-     "fashion-mnist", "seed 004", "fashion-softmax-scratch", "scratch-softmax"),
-    ("fashion-mlp", "Fashion MLP 784-256-10", 0.85, tutorials.fashion_mlp, "fashion-mnist", "seed 001",
-     "fashion-mlp", "mlp-seed"),
-    ("fashion-mlp-0.877", "Fashion MLP 784-256-10", 0.877, tutorials.fashion_mlp, "fashion-mnist", "seed 001",
-     "fashion-mlp", "mlp-tuned"),
-    ("mnist-svm", "MNIST RBF SVM (SVC on 20k)", 0.965, tutorials.mnist_svm, "mnist", "seed 003",
-     "mnist-shootout", "rbf-nystroem"),
+     "fashion-mnist", "seed 004"),
+    ("fashion-mlp", "Fashion MLP 784-256-10", 0.85, tutorials.fashion_mlp, "fashion-mnist", "seed 001"),
+    ("fashion-mlp-0.877", "Fashion MLP 784-256-10", 0.877, tutorials.fashion_mlp, "fashion-mnist", "seed 001"),
+    ("mnist-svm", "MNIST RBF SVM (SVC on 20k)", 0.965, tutorials.mnist_svm, "mnist", "seed 003"),
     # last: by far the longest, so an interrupted run has the others
-    ("cifar-lenet", "CIFAR-10 LeNet", 0.60, tutorials.cifar_lenet, "cifar-10", "seed 002",
-     "cifar-lenet", "lenet-tuned"),
+    ("cifar-lenet", "CIFAR-10 LeNet", 0.60, tutorials.cifar_lenet, "cifar-10", "seed 002"),
 ))
 # fmt: on
 
@@ -168,7 +162,7 @@ def measure_ports(
 
     Returns
     -------
-    Dicts with ``row``, ``name``, ``target``, ``tutorial``, ``experiment``, ``contestant``, ``seeds``,
+    Dicts with ``row``, ``name``, ``target``, ``tutorial``, ``seeds``,
     ``reached`` (how many seeds reached the target), ``seconds_mean`` and ``seconds_std`` (over those seeds;
     None when none did), ``epochs`` (per seed, None: not reached), ``accuracy_mean`` (at that epoch, or the
     best), ``epochs_run`` and ``runs`` (per seed: seconds, epoch, accuracy and every epoch's numbers).
@@ -221,8 +215,6 @@ def _summary(row: Row, outcomes: list[Outcome]) -> dict[str, Any]:
         "name": row.name,
         "target": row.target,
         "tutorial": row.tutorial,
-        "experiment": row.experiment,
-        "contestant": row.contestant,
         "seeds": len(outcomes),
         "reached": len(times),
         "seconds_mean": statistics.fmean(times) if times else None,
@@ -252,8 +244,10 @@ def _run(seed: int, outcome: Outcome) -> dict[str, Any]:
 
 
 def markdown_table(measured: list[dict[str, Any]]) -> str:
+    """The measured rows, each with the shootout contestants that :data:`benchmarks.rows.ROWS` sets against it."""
+    against = {row.port: ", ".join(f"{e} / {c}" for e, c in row.contestants) for row in SEED_ROWS}
     lines = [
-        "| row | target | port s (mean ± std) | epoch | test accuracy | shootout contestant |",
+        "| row | target | port s (mean ± std) | epoch | test accuracy | shootout contestants |",
         "|---|---|---|---|---|---|",
     ]
     for r in measured:
@@ -269,6 +263,6 @@ def markdown_table(measured: list[dict[str, Any]]) -> str:
             accuracy = f"{r['accuracy_mean']:.4f}"
         lines.append(
             f"| {r['name']} ({r['tutorial']}) | {r['target']} | {seconds} | {epoch} | {accuracy} "
-            f"| {r['experiment']} / {r['contestant']} |"
+            f"| {against.get(r['row'], '')} |"
         )
     return "\n".join(lines)
