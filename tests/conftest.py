@@ -105,6 +105,12 @@ def pytest_xdist_make_scheduler(config, log):
             file = nodeid.split("::")[0].rsplit("/", 1)[-1]
             return SAME_WORKER.get(file, super()._split_scope(nodeid))
 
+        def _reschedule(self, node) -> None:
+            # A worker that replaces a crashed one gets work once it has collected the tests (xdist 3.8
+            # would hand it work before, and stop the session with a KeyError when a second worker crashes)
+            if node in self.registered_collections:
+                super()._reschedule(node)
+
     return FileGroups(config, log)
 
 
