@@ -17,9 +17,9 @@ def _share_the_cores() -> None:
     """Give each xdist worker, and each process its tests start, its share of the cores as threads.
 
     Runs when a worker loads this file, before anything imports torch or NumPy: their thread pools read
-    ``OMP_NUM_THREADS`` when they start. Two workers with two threads each on two cores made tiny fits
-    spend most of their time waiting for each other's threads (a 10-epoch digits run: 66 s instead of 2 s
-    on a busy host). A value set by the user is kept.
+    ``OMP_NUM_THREADS`` when they start. More threads than cores make tiny fits spend their time waiting
+    for descheduled threads: on a busy 2-core host a 10-epoch digits run trained in 66 s with two threads
+    and in 2.4 s with one. A value set by the user is kept.
     """
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers > 1:
@@ -78,16 +78,40 @@ def real_data(real_mirror_root, real_cache, monkeypatch) -> Path:
     return real_mirror_root
 
 
-# Fixtures that make a run once for several tests: the tests that use one run on one xdist worker, in turn.
-SHARED_RUNS = ("small_runs", "tiny_run")
+# Test files whose tests run on one xdist worker, one after another: each test of test_distributed.py starts
+# two or three processes, and its module fixtures make runs that several of its tests read; the others read
+# a run made once per worker (small_runs, tiny_run), which a second worker would make again.
+SAME_WORKER = {
+    "test_distributed.py": "processes",
+    "test_compare.py": "small_runs",
+    "test_notebook.py": "small_runs",
+    "test_report.py": "small_runs",
+    "test_experiments.py": "tiny_run",
+}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
-def pytest_collection_modifyitems(items):
-    for item in items:
-        for fixture in SHARED_RUNS:
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(fixture))
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` (pyproject.toml): each test goes to whichever worker is free, except that the tests
+    of a SAME_WORKER group go to one worker together. The group is named here by file because xdist's
+    ``xdist_group`` mark does not reach its scheduler under pytest 9: xdist 3.8 renames the test's
+    ``_nodeid``, which pytest 9 no longer reads."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::")[0].rsplit("/", 1)[-1]
+            return SAME_WORKER.get(file, super()._split_scope(nodeid))
+
+        def _reschedule(self, node) -> None:
+            # A worker that replaces a crashed one gets work once it has collected the tests (xdist 3.8
+            # would hand it work before, and stop the session with a KeyError when a second worker crashes)
+            if node in self.registered_collections:
+                super()._reschedule(node)
+
+    return FileGroups(config, log)
 
 
 FUZZ_CASES: dict[str, dict[str, int]] = {}  # path -> {"loaded": n, "refused": m}, from test_fuzz.py's reports

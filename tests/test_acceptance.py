@@ -1,7 +1,8 @@
 """MISSION.md's experiments on the real data (through SHOOTOUT_MIRRORS), as CI runs them.
 
 The experiments with a number to reach run their full recipe; the long ones (LeNet on MNIST and
-CIFAR-10, the MNIST shootout) run end to end with one epoch here and at full length in benchmarks/.
+CIFAR-10, the MNIST shootout) run end to end with one epoch here (the shootout on 5,000 of its training
+images) and at full length in benchmarks/.
 """
 
 import json

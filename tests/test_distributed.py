@@ -27,8 +27,6 @@ from shootout.distributed.world import World, rank_seed
 from shootout.experiments import RunOptions, resume_experiment, run_experiment
 from shootout.train.evaluate import shard
 
-# Each test starts two or three processes: on one xdist worker, one test at a time.
-pytestmark = pytest.mark.xdist_group("distributed")
 TESTS = Path(__file__).parent
 SOURCE = Path(shootout.__file__).parents[1]
 # the digits on a training set of even size, so 2 ranks share every epoch with none left out
