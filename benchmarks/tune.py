@@ -43,6 +43,7 @@ MLP = _chosen("fashion-mlp", "mlp-tuned")  # momentum, lr 0.1, batch 256, one-cy
 CNN = _chosen("digits", "small-cnn")  # 16 maps, momentum, lr 0.1, batch 64, one-cycle, label smoothing 0.2, 20 epochs
 DIGITS_LOGREG = _chosen("digits", "ptlogreg")  # momentum, lr 0.1, batch 64, 20 epochs
 DIGITS_DEEP = _chosen("digits", "ptdeep-128")  # Adam 2e-3, batch 64, label smoothing 0.1, 20 epochs
+TO_085 = _chosen("fashion-mlp", "mlp-to-0.85")  # momentum, lr 0.1, batch 128, cosine, 1 epoch, stop at val 0.87
 LENET = _chosen("cifar-lenet", "lenet-tuned")  # momentum, lr 0.05, batch 128, one-cycle, weight decay, 8 epochs
 FAST = _chosen("cifar-lenet", "lenet-fast")  # lenet-tuned's, lr 0.1, label smoothing 0.2, 5 epochs, stop at val 0.62
 SPEEDRUN = _chosen("mnist-speedrun", "speedrun")  # widths 32/64/64, 2 epochs, batch 512, lr 0.75, 2 px moves
@@ -59,6 +60,23 @@ CANDIDATES = {
         _variant(MLP, epochs=8),
         _variant(MLP, batch_size=512, lr=0.2, epochs=12),
         _variant(MLP, optimizer="adam", lr=2e-3, weight_decay=0.0, epochs=12),
+    ],
+    ("fashion-mnist", "mlp-to-0.85"): [  # one epoch at most; whole epochs first, to see what each can reach
+        _variant(TO_085, stop_at=None, val_every=None),
+        _variant(TO_085, stop_at=None, val_every=None, lr=0.2),
+        _variant(TO_085, stop_at=None, val_every=None, batch_size=128),
+        _variant(TO_085, stop_at=None, val_every=None, schedule="onecycle", lr=0.2),
+        _variant(TO_085, stop_at=None, val_every=None, label_smoothing=0.1),
+        _variant(TO_085, stop_at=None, val_every=None, optimizer="adam", lr=2e-3),
+        _variant(TO_085, stop_at=None, val_every=None, optimizer="adam", lr=2e-3, batch_size=128),
+        _variant(TO_085, stop_at=None, val_every=None, optimizer="adam", lr=3e-3, schedule="onecycle"),
+        _variant(TO_085, stop_at=None, val_every=None, batch_size=128, schedule="onecycle", lr=0.2),
+        _variant(TO_085, stop_at=None, val_every=None, batch_size=128, label_smoothing=0.1),
+        _variant(TO_085, stop_at=None, val_every=None, schedule="onecycle", lr=0.3),
+        TO_085,
+        _variant(TO_085, stop_at=0.87),
+        _variant(TO_085, batch_size=128, stop_at=0.87, val_every=80),
+        _variant(TO_085, batch_size=128, schedule="onecycle", lr=0.2, stop_at=0.87, val_every=80),
     ],
     ("cifar-10", "lenet-tuned"): [
         _variant(LENET, epochs=12),
