@@ -138,6 +138,20 @@ def _port_seconds(path: Path) -> dict[str, float]:
     return {r["row"]: r["seconds_mean"] for r in json.loads(path.read_text())["rows"] if r.get("seconds_mean")}
 
 
+def _keep_only(
+    experiments: list[str], only: dict[str, list[str]], names: list[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The experiments and contestants left when only ``names`` may run (``only``: each experiment's
+    contestants so far, all of them where it has no entry)."""
+    kept = {}
+    for name in experiments:
+        contestants = only.get(name) or [entry.name for entry in EXPERIMENTS[name].contestants]
+        chosen = [c for c in contestants if c in names]
+        if chosen:
+            kept[name] = chosen
+    return kept, list(kept)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
@@ -166,6 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         help="only the contestants of the time-to-accuracy rows (and the main job), not every experiment",
     )
     parser.add_argument(
+        "--only",
+        nargs="+",
+        default=None,
+        metavar="CONTESTANT",
+        help="only these contestants of the experiments chosen (with --rows: of the rows' contestants)",
+    )
+    parser.add_argument(
         "--ports",
         type=Path,
         default=Path("benchmarks/ports.json"),
@@ -181,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = contestants_by_experiment() if args.rows else {}
     experiments = list(only) if args.rows else args.experiments
+    if args.only:
+        only, experiments = _keep_only(experiments, only, args.only)
+        if not experiments:
+            parser.error(f"none of {', '.join(args.only)} is a contestant of the experiments chosen")
 
     machine = describe_machine()
     peak = measure_peak()
@@ -216,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         goals.append({"goal": goal.label, "measured": measured, "met": met})
         print(f"| {goal.label} | {measured} | {'—' if met is None else 'yes' if met else 'NO'} |")
     per_row = time_to_target(rows)
-    main_job = time_main_job(args.seeds) if args.rows or "digits" in experiments else None
+    main_job = time_main_job(args.seeds) if (args.rows and not args.only) or "digits" in experiments else None
     ports = _port_seconds(args.ports)
     print("\nTime to accuracy, per seed row (fastest contestant at the row's target; the port: the tutorial's way)\n")
     print(rows_table(per_row, main_job, ports))

@@ -27,7 +27,7 @@ GOALS = (
     Goal("cifar-lenet", "lenet-fast", 0.60, 12.0, label="moonshot: CIFAR-10 LeNet ≥ 0.60 in ≤ 12 s"),
     Goal("fashion-mlp", "mlp-tuned", None, None, peak_fraction=0.30, label="MLP matmuls ≥ 30 % of measured peak"),
     Goal("mnist-shootout", "rbf-nystroem", 0.97, 60.0, label="kernel SVM on MNIST ≥ 0.97 in ≤ 60 s"),
-    Goal("mnist-shootout", "rbf-pca-nystroem-1000", 0.965, 6.0, label="MNIST kernel SVM ≥ 0.965 in ≤ 6 s"),
+    Goal("mnist-shootout", "rbf-pca-nystroem-1200", 0.965, 6.0, label="MNIST kernel SVM ≥ 0.965 in ≤ 6 s"),
 )
 
 

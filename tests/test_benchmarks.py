@@ -288,3 +288,16 @@ def test_the_jpeg_derived_cifar_copy_is_named_and_a_gpu_header_gives_driver_and_
     text = speedrun_bench.header({**gpu, "cuda": "12.8", "cudnn": 91000}, copy, (50_000, 10_000))
     assert "GPU: NVIDIA H100" in text and "driver unknown (no nvidia-smi)" in text and "CUDA 12.8, cuDNN 91000" in text
     assert "50,000 training and 10,000 test images" in text and "CUDA events" in text
+
+
+def test_only_keeps_the_named_contestants_and_drops_experiments_left_without_any():
+    from benchmarks.__main__ import _keep_only
+
+    only, experiments = _keep_only(["fashion-mlp", "mnist-linear"], {}, ["mlp-to-0.85", "no-such-contestant"])
+    assert (only, experiments) == ({"fashion-mlp": ["mlp-to-0.85"]}, ["fashion-mlp"])
+    # with --rows, only the rows' contestants are candidates: the seed recipe of mnist-linear is not among them
+    rows = {"mnist-linear": ["linear-tuned"]}
+    assert _keep_only(["mnist-linear"], rows, ["linear", "linear-tuned"]) == (
+        {"mnist-linear": ["linear-tuned"]},
+        ["mnist-linear"],
+    )

@@ -340,12 +340,13 @@ MNIST_SHOOTOUT = Experiment(
             0.97,
             "RBF kernel on all 60,000: 4,000 Nystroem landmarks + ridge classifier",
         ),
-        # time to accuracy: chosen on a validation split of the training set (python -m benchmarks.svm_row)
+        # time to accuracy: for each target, the fastest candidate whose mean validation accuracy clears it by
+        # 0.002 (python -m benchmarks.svm_row: 10,000 of the training images held out, 3 seeds)
         Entry(
-            "rbf-pca-nystroem-1000",
-            NystroemSVM(n_components=1000, alpha=0.01, pca_components=30, max_train=20_000),
+            "rbf-pca-nystroem-1200",
+            NystroemSVM(n_components=1200, alpha=0.01, pca_components=30, max_train=20_000),
             0.965,
-            "PCA 30 + RBF kernel by 1,000 Nystroem landmarks + ridge classifier, on 20,000",
+            "PCA 30 + RBF kernel by 1,200 Nystroem landmarks + ridge classifier, on 20,000",
         ),
         Entry(
             "rbf-pca-nystroem-2000",
