@@ -86,6 +86,9 @@ CANDIDATES = {
     ],
     ("cifar-10", "lenet-fast"): [  # time to 0.60: the fewest epochs that clear it on validation with a margin
         _variant(FAST, label_smoothing=0.1, epochs=4),
+        _variant(FAST, epochs=4, stop_at=None, val_fraction=None),  # no hold-out: every image trains
+        _variant(FAST, epochs=4, stop_at=None, val_fraction=None, label_smoothing=0.1),
+        _variant(FAST, epochs=4, stop_at=None, val_fraction=None, lr=0.15),
         _variant(FAST, epochs=4),
         _variant(FAST, label_smoothing=0.0),
         _variant(FAST, label_smoothing=0.1),
