@@ -11,6 +11,21 @@ import numpy as np
 import torch
 
 
+def load_averages() -> tuple[float, float, float] | None:
+    """The 1-, 5- and 15-minute load averages, None where the system keeps none: other work on the same
+    cores changes every timing, so each benchmark prints them beside its numbers."""
+    try:
+        return os.getloadavg()
+    except OSError:
+        return None
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (see :func:`load_averages`)."""
+    averages = load_averages()
+    return None if averages is None else averages[0]
+
+
 def _best_of(fn, repeats: int = 20) -> float:
     best = float("inf")
     for _ in range(repeats):

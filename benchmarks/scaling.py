@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.machine import load_average
+
 WHY = (
     "Why 2 processes are not expected to be faster on 2 cores: they use the same two cores as 1 process of "
     "two threads, each step adds an all-reduce of the gradients (gloo, over loopback) while its work halves, "
@@ -51,14 +53,6 @@ def run_once(name: str, nproc: int, threads: int | None, seed: int, epochs: int 
     metrics = json.loads((out / "metrics.json").read_text())
     metrics["wall_seconds"] = wall
     return metrics
-
-
-def load_average() -> float | None:
-    """The machine's 1-minute load average: other work on the same cores changes every timing here."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return None
 
 
 def _samples(result: dict[str, Any], train_samples: int) -> float:

@@ -39,7 +39,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import threadpool_limits
 
-from benchmarks.machine import describe_machine
+from benchmarks.machine import describe_machine, load_averages
 from shootout.data import load
 from shootout.data.splits import stratified_subsample
 from shootout.estimators import TorchNet
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
         f"(torch {torch.get_num_threads()}), "
         f"Python {machine['python']}, torch {machine['torch']}, NumPy {machine['numpy']}, "
         f"scikit-learn {machine['scikit-learn']}; load average at start "
-        f"{', '.join(f'{v:.1f}' for v in _load())}",
+        f"{_load_text()}",
         flush=True,
     )
     x, y = load("mnist", "train")
@@ -278,18 +278,18 @@ def main(argv: list[str] | None = None) -> None:
     x_test, y_test = load("mnist", "test")
     print(
         f"\ntest split: fitted on all 60,000 training images, scored on the 10,000 test images; load average "
-        f"{', '.join(f'{v:.1f}' for v in _load())}"
+        f"{_load_text()}"
     )
     tested = [by_name[n] for n in names]
     test_results = run(tested, args.test_repeats, x, y, x_test, y_test)
     print()
     print("\n".join(table(tested, test_results, "test", args.choose_by)))
-    print(f"finished {time.strftime('%Y-%m-%d %H:%M')}; load average {', '.join(f'{v:.1f}' for v in _load())}")
+    print(f"finished {time.strftime('%Y-%m-%d %H:%M')}; load average {_load_text()}")
 
 
-def _load() -> tuple[float, ...]:
-    with open("/proc/loadavg") as handle:
-        return tuple(float(v) for v in handle.read().split()[:3])
+def _load_text() -> str:
+    averages = load_averages()
+    return "unknown" if averages is None else ", ".join(f"{v:.1f}" for v in averages)
 
 
 if __name__ == "__main__":

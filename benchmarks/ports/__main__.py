@@ -10,12 +10,13 @@ import textwrap
 import time
 from pathlib import Path
 
-from benchmarks.machine import describe_machine
+from benchmarks.machine import describe_machine, load_averages
 from benchmarks.ports import ROWS, TIMING_SCOPE, markdown_table, measure_ports
 
 
 def _load() -> str:
-    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    averages = load_averages()
+    return "unknown" if averages is None else " / ".join(f"{x:.2f}" for x in averages)
 
 
 def main(argv: list[str] | None = None) -> int:
