@@ -43,18 +43,17 @@ from benchmarks.machine import describe_machine, load_averages
 from shootout.data import load
 from shootout.data.splits import stratified_subsample
 from shootout.estimators import TorchNet
+from shootout.estimators.base import as_matrix
 from shootout.svm import SVM, NystroemSVM
+from shootout.svm.estimators import scale_gamma
 from shootout.svm.nystroem import EighNystroem
 from shootout.train import Recipe
 from shootout.train.prepare import split_validation
 
 TARGETS = (0.965, 0.97)
+PIXELS = {"scale": 255.0, "dtype": np.float32}  # as_matrix's arguments: the images as the contestants see them
 VALIDATION = 10_000  # held out of the 60,000 training images: as many as the test split
 TODAY = "rbf-nystroem"
-
-
-def _pixels(X: np.ndarray) -> np.ndarray:
-    return X.reshape(len(X), -1).astype(np.float32) / np.float32(255)
 
 
 class Subsampled(ClassifierMixin, BaseEstimator):
@@ -80,7 +79,7 @@ class ScaledRBFSampler(RBFSampler):
         self.width = width
 
     def fit(self, X: np.ndarray, y: Any = None) -> ScaledRBFSampler:
-        self.gamma = self.width / (X.shape[1] * float(X.var()))
+        self.gamma = self.width * scale_gamma(X)
         return super().fit(X, y)
 
 
@@ -88,12 +87,12 @@ class ScaledNystroem(EighNystroem):
     """:class:`EighNystroem` with SVC's ``gamma="scale"`` taken from the data at ``fit``."""
 
     def fit(self, X: np.ndarray, y: Any = None) -> ScaledNystroem:
-        self.gamma = 1.0 / (X.shape[1] * float(X.var()))
+        self.gamma = scale_gamma(X)
         return super().fit(X, y)
 
 
 def _pca_then(seed: int, k: int, *steps: Any) -> Any:
-    return make_pipeline(FunctionTransformer(_pixels), PCA(k, random_state=seed), *steps)
+    return make_pipeline(FunctionTransformer(as_matrix, kw_args=PIXELS), PCA(k, random_state=seed), *steps)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,13 @@ def pca_size(pca: Any) -> int:
     return 0 if pca is None else pca.components_.size + pca.mean_.size
 
 
+def scale_gamma(X: np.ndarray) -> float:
+    """SVC's ``gamma="scale"``: 1 / (D · Var X) of the features the kernel sees, 1 for constant X (no width
+    to scale by)."""
+    variance = float(X.var())
+    return 1.0 / (X.shape[1] * variance) if variance > 0 else 1.0
+
+
 def scores_to_proba(scores: np.ndarray) -> np.ndarray:
     """Softmax of decision scores (N,) for two classes or (N × C): a ranking, not a calibration."""
     if scores.ndim == 1:  # two classes: one signed score, positive favouring the second
@@ -141,11 +148,7 @@ class NystroemSVM(Contestant):
         X, y = as_matrix(X[keep], self.scale, np.float32), y[keep]
         self.pca_ = fit_pca(X, self.pca_components, self.seed)
         X = project(self.pca_, X)
-        if self.gamma == "scale":  # as SVC: 1 / (D · Var X), and 1 for constant X (no width to scale by)
-            variance = float(X.var())
-            gamma = 1.0 / (X.shape[1] * variance) if variance > 0 else 1.0
-        else:
-            gamma = float(self.gamma)
+        gamma = scale_gamma(X) if self.gamma == "scale" else float(self.gamma)
         components = min(self.n_components, len(X))
         self.features_ = EighNystroem(kernel="rbf", gamma=gamma, n_components=components, random_state=self.seed)
         Z = self.features_.fit_transform(X)
